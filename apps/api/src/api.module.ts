@@ -1,0 +1,17 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AuthModule } from '#libs/auth';
+import { ConfigModule, DeployerEnvironment } from '#libs/config';
+import { RedisModule } from '#libs/redis';
+import { authOptionsFrom } from './auth-options.js';
+import { BuildsApiModule } from './builds/builds.module.js';
+
+/** The HTTP side: no processors live here. */
+@Module({})
+export class ApiModule {
+  static forRoot(config: DeployerEnvironment): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [ConfigModule.forRoot(config), RedisModule, AuthModule.register(authOptionsFrom(config)), BuildsApiModule],
+    };
+  }
+}

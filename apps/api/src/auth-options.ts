@@ -1,0 +1,18 @@
+import type { AuthOptions } from '#libs/auth';
+import { DeployerEnvironment } from '#libs/config';
+
+export function authOptionsFrom(config: DeployerEnvironment): AuthOptions {
+  if (config.AUTH_PROVIDER === 'static') {
+    return { provider: 'static', usersFile: config.USERS_FILE, cacheTtlMs: config.AUTH_CACHE_TTL_MS };
+  }
+  return {
+    provider: 'couchdb',
+    couchdb: {
+      url: `${config.COUCHDB_PROTOCOL}://${config.COUCHDB_SERVICE_HOST}:${config.COUCHDB_SERVICE_PORT}`,
+      user: config.COUCHDB_ADMIN_USER,
+      password: config.COUCHDB_ADMIN_PASSWORD,
+      prefix: config.COUCHDB_PREFIX,
+    },
+    cacheTtlMs: config.AUTH_CACHE_TTL_MS,
+  };
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { BuildsModule as BuildsStoreModule } from '#libs/builds';
+import { RegistryModule } from '#libs/registry';
+import { RuntimesModule } from '#libs/runtimes';
+import { BuildsController } from './builds.controller.js';
+import { StartBuildUseCase } from './start-build.use-case.js';
+
+@Module({
+  imports: [BuildsStoreModule, RuntimesModule, RegistryModule],
+  controllers: [BuildsController],
+  providers: [StartBuildUseCase],
+})
+export class BuildsApiModule {}

@@ -1,0 +1,12 @@
+import { Transform } from 'class-transformer';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+
+export class CleanupBuildsDto {
+  /** Integer or numeric string; builds finished longer ago than this are deleted. */
+  @Max(87_600, { message: 'max_age_hours must be at most 87600' })
+  @Min(0, { message: 'max_age_hours must not be negative' })
+  @IsInt({ message: 'max_age_hours must be a whole number of hours' })
+  @Transform(({ value }) => (typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value))
+  @IsOptional()
+  max_age_hours?: number;
+}

@@ -1,0 +1,128 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AuthenticatedUser } from '#libs/auth';
+import {
+  BuildQueue,
+  BuildRecord,
+  BuildRecordsRepository,
+  buildIdentity,
+  buildJobName,
+  coalescingKey,
+  fileDigest,
+  newBuildId,
+} from '#libs/builds';
+import { DeployerEnvironment } from '#libs/config';
+import { DependencyUnavailableError, InvalidInputError } from '#libs/errors';
+import { parseBuildTarget, parseImageReference, repositoryNameForLogin } from '#libs/images';
+import { RegistryRepository } from '#libs/registry';
+import { BUILD_IDENTITY_LABEL, RuntimeRegistry, decodeDependencyFile } from '#libs/runtimes';
+import { StartBuildDto } from './dto/start-build.dto.js';
+
+export interface StartBuildResult {
+  record: BuildRecord;
+  /** True when the request joined a build that was already queued or running. */
+  coalesced: boolean;
+}
+
+/**
+ * Validates a build request completely, then stores and enqueues it, joins an
+ * identical one in flight, or answers at once when the image already exists.
+ */
+@Injectable()
+export class StartBuildUseCase {
+  private readonly logger = new Logger(StartBuildUseCase.name);
+
+  constructor(
+    private readonly config: DeployerEnvironment,
+    private readonly runtimes: RuntimeRegistry,
+    private readonly records: BuildRecordsRepository,
+    private readonly queue: BuildQueue,
+    private readonly registry: RegistryRepository,
+  ) {}
+
+  async execute(user: AuthenticatedUser, request: StartBuildDto, requestId = ''): Promise<StartBuildResult> {
+    const strategy = this.runtimes.get(request.kind);
+    parseImageReference(request.source, 'source');
+    const target = parseBuildTarget(request.target);
+    const owner = repositoryNameForLogin(user.login);
+    if (this.config.STRICT_USER_CHECK && target.user !== owner) {
+      throw new InvalidInputError('Invalid target for the build.', 'InvalidTarget');
+    }
+    let file: Buffer | null = null;
+    if (request.file !== undefined && request.file !== '') {
+      const content = decodeDependencyFile(request.file, this.config.MAX_FILE_BYTES);
+      strategy.check(content);
+      file = Buffer.from(content, 'utf8');
+    }
+
+    const fileSha256 = file ? fileDigest(file) : '';
+    const identity = buildIdentity({ source: request.source, kind: strategy.kind, fileSha256 });
+    const id = newBuildId();
+    const now = Date.now();
+    const record: BuildRecord = {
+      id,
+      login: owner,
+      user: target.user,
+      kind: strategy.kind,
+      source: request.source,
+      target: request.target,
+      image: `${this.config.REGISTRY_HOST}/${target.user}:${target.tag}`,
+      jobName: buildJobName(target.user, id),
+      identity,
+      claim: coalescingKey({ login: owner, target: request.target, identity }),
+      hasFile: file !== null,
+      fileSha256,
+      force: request.force === true,
+      state: 'queued',
+      reason: '',
+      message: '',
+      digest: '',
+      logTail: [],
+      requestId,
+      createdAt: now,
+      startedAt: 0,
+      finishedAt: 0,
+    };
+
+    if (!record.force) {
+      const digest = await this.existingImageDigest(target.user, target.tag, identity);
+      if (digest) {
+        const done: BuildRecord = {
+          ...record,
+          state: 'succeeded',
+          digest,
+          message: 'The image already exists; nothing was built.',
+          startedAt: now,
+          finishedAt: now,
+        };
+        await this.records.saveFinished(done);
+        return { record: done, coalesced: false };
+      }
+    }
+
+    const holder = await this.records.claim(record, file);
+    if (holder === id) {
+      await this.queue.enqueue(id);
+      return { record, coalesced: false };
+    }
+    const existing = await this.records.get(holder);
+    if (!existing) throw new DependencyUnavailableError('The build record vanished; retry the request.', 'redis');
+    // A producer that died between claim and enqueue leaves a queued record with
+    // no job; re-adding under the same job id is harmless when the job exists.
+    if (existing.state === 'queued' && !(await this.queue.isEnqueued(holder))) await this.queue.enqueue(holder);
+    return { record: existing, coalesced: true };
+  }
+
+  /** The digest of the target image if it exists and was built from this identity. */
+  private async existingImageDigest(repository: string, tag: string, identity: string): Promise<string | null> {
+    try {
+      const manifest = await this.registry.manifest(repository, tag);
+      if (!manifest?.configDigest) return null;
+      const { labels } = await this.registry.imageConfig(repository, manifest.configDigest);
+      return labels[BUILD_IDENTITY_LABEL] === identity ? manifest.digest : null;
+    } catch (error) {
+      if (!(error instanceof DependencyUnavailableError)) throw error;
+      this.logger.warn(`Cannot check for an existing image, building anyway: ${error.message}`);
+      return null;
+    }
+  }
+}

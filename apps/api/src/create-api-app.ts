@@ -1,0 +1,24 @@
+import type { LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DeployerEnvironment } from '#libs/config';
+import { ApiModule } from './api.module.js';
+import { configureBodyParsing } from './http/body-parsing.js';
+import { ErrorResponseFilter } from './http/error-response.filter.js';
+import { validationPipe } from './http/validation.pipe.js';
+
+/** The configured HTTP application, not yet listening (tests listen on port 0). */
+export async function createApiApp(
+  config: DeployerEnvironment,
+  logger: LogLevel[] = ['error', 'warn', 'log'],
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
+    bodyParser: false,
+    logger,
+  });
+  configureBodyParsing(app);
+  app.useGlobalPipes(validationPipe());
+  app.useGlobalFilters(new ErrorResponseFilter());
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,65 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import {
+  DependencyUnavailableError,
+  DomainError,
+  ForbiddenError,
+  InvalidInputError,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnauthenticatedError,
+} from '#libs/errors';
+
+const STATUS_OF: [new (...args: never[]) => DomainError, number][] = [
+  [InvalidInputError, HttpStatus.BAD_REQUEST],
+  [UnauthenticatedError, HttpStatus.UNAUTHORIZED],
+  [ForbiddenError, HttpStatus.FORBIDDEN],
+  [NotFoundError, HttpStatus.NOT_FOUND],
+  [PayloadTooLargeError, HttpStatus.PAYLOAD_TOO_LARGE],
+  [DependencyUnavailableError, HttpStatus.SERVICE_UNAVAILABLE],
+];
+
+/** Connection-level failures of ioredis and fetch, raised below the domain layer. */
+const isUnavailable = (error: Error) =>
+  /Connection is closed|Stream isn't writeable|ECONNREFUSED|MaxRetriesPerRequest|enableOfflineQueue|ETIMEDOUT/.test(
+    error.message,
+  );
+
+const messageOf = (exception: HttpException): string => {
+  const body = exception.getResponse();
+  if (typeof body === 'string') return body;
+  const message = (body as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.join('; ');
+  return typeof message === 'string' ? message : exception.message;
+};
+
+/** The one place that writes the error wire format `{"status":"ko","message":…}`. */
+@Catch()
+export class ErrorResponseFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const [status, message] = this.describe(exception);
+    if (response.headersSent) {
+      response.end();
+      return;
+    }
+    response.status(status).json({ status: 'ko', message });
+  }
+
+  private describe(exception: unknown): [number, string] {
+    if (exception instanceof DomainError) {
+      const status = STATUS_OF.find(([type]) => exception instanceof type)?.[1] ?? HttpStatus.INTERNAL_SERVER_ERROR;
+      if (status === HttpStatus.SERVICE_UNAVAILABLE) this.logger.warn(exception.message);
+      return [status, exception.message];
+    }
+    if (exception instanceof HttpException) return [exception.getStatus(), messageOf(exception)];
+    if (exception instanceof Error && isUnavailable(exception)) {
+      this.logger.warn(`Dependency unavailable: ${exception.message}`);
+      return [HttpStatus.SERVICE_UNAVAILABLE, 'The build service is temporarily unavailable; retry shortly.'];
+    }
+    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    return [HttpStatus.INTERNAL_SERVER_ERROR, 'Internal error'];
+  }
+}

@@ -1,0 +1,83 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Job, Worker } from 'bullmq';
+import { BUILD_QUEUE, BuildJobName, BuildJobPayload } from '#libs/builds';
+import { DeployerEnvironment } from '#libs/config';
+import { BuildDriver } from '#libs/drivers';
+import { redisConnectionOptions } from '#libs/redis';
+import { RunBuildUseCase } from './run-build.use-case.js';
+
+const READY_RETRY_MS = 2_000;
+
+/**
+ * The consumer of the build queue. Built by hand rather than with
+ * @Processor: its concurrency and lock timings come from the validated
+ * configuration at boot, which decorator options cannot take. It starts only
+ * once the driver is ready, so the first builds are not failed by a builder
+ * that is still starting.
+ */
+@Injectable()
+export class BuildWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(BuildWorker.name);
+  private worker?: Worker;
+  private stopping = false;
+  private readonly running = new Map<string, AbortController>();
+
+  constructor(
+    private readonly config: DeployerEnvironment,
+    private readonly driver: BuildDriver,
+    private readonly runBuild: RunBuildUseCase,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    void this.startWhenReady();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.worker?.close();
+  }
+
+  get isRunning(): boolean {
+    return this.worker?.isRunning() ?? false;
+  }
+
+  private async startWhenReady(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        await this.driver.ready();
+        break;
+      } catch (error) {
+        this.logger.warn(`Waiting for the ${this.driver.name} driver: ${(error as Error).message}`);
+        await new Promise((resolve) => setTimeout(resolve, READY_RETRY_MS));
+      }
+    }
+    if (this.stopping) return;
+    this.worker = new Worker(BUILD_QUEUE, (job) => this.process(job), {
+      connection: { ...redisConnectionOptions(this.config), maxRetriesPerRequest: null },
+      prefix: this.config.REDIS_PREFIX,
+      concurrency: this.config.BUILD_CONCURRENCY,
+      lockDuration: this.config.WORKER_LOCK_MS,
+      stalledInterval: this.config.WORKER_STALLED_INTERVAL_MS,
+      maxStalledCount: 5,
+    });
+    this.worker.on('error', (error) => this.logger.warn(`Queue: ${error.message}`));
+    this.logger.log(`Build worker started (driver ${this.driver.name}, concurrency ${this.config.BUILD_CONCURRENCY})`);
+  }
+
+  private async process(job: Job): Promise<void> {
+    if (job.name !== BuildJobName.Build) throw new Error(`No handler for job ${job.name}`);
+    const { buildId } = job.data as BuildJobPayload<BuildJobName.Build>;
+    const attempts = job.opts.attempts ?? 1;
+    const controller = new AbortController();
+    this.running.set(buildId, controller);
+    try {
+      await this.runBuild.execute(
+        buildId,
+        { number: job.attemptsMade + 1, isLast: job.attemptsMade + 1 >= attempts },
+        controller.signal,
+      );
+    } finally {
+      this.running.delete(buildId);
+    }
+  }
+}

@@ -1,0 +1,82 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { BuildLogsRepository, BuildOutcome, BuildRecord, BuildRecordsRepository, isFinished } from '#libs/builds';
+import { DeployerEnvironment } from '#libs/config';
+import { BuildDriver, BuildFailure } from '#libs/drivers';
+import { BASE_NAME_LABEL, BUILD_IDENTITY_LABEL, RUNTIME_KIND_LABEL, RuntimeRegistry } from '#libs/runtimes';
+
+export interface Attempt {
+  number: number;
+  isLast: boolean;
+}
+
+/**
+ * Runs one build to its end: renders the Dockerfile, drives the builder,
+ * streams the log and records the outcome exactly once. Faults of the
+ * machinery are rethrown for the queue to retry, except on the last attempt.
+ */
+@Injectable()
+export class RunBuildUseCase {
+  private readonly logger = new Logger(RunBuildUseCase.name);
+
+  constructor(
+    private readonly config: DeployerEnvironment,
+    private readonly records: BuildRecordsRepository,
+    private readonly logs: BuildLogsRepository,
+    private readonly runtimes: RuntimeRegistry,
+    private readonly driver: BuildDriver,
+  ) {}
+
+  async execute(buildId: string, attempt: Attempt, signal: AbortSignal): Promise<void> {
+    const record = await this.records.get(buildId);
+    if (!record) {
+      this.logger.warn(`Build ${buildId} has no record (expired or cleaned up); skipping`);
+      return;
+    }
+    if (isFinished(record.state) || !(await this.records.markRunning(buildId))) return;
+    if (attempt.number > 1) await this.logs.append(buildId, [`--- attempt ${attempt.number} ---`]);
+
+    try {
+      const spec = await this.specOf(record);
+      const result = await this.driver.run(spec, { write: (lines) => this.logs.append(buildId, lines) }, signal);
+      await this.report(record, { state: 'succeeded', digest: result.digest, message: `Pushed ${record.image}` });
+    } catch (error) {
+      if (error instanceof BuildFailure) {
+        await this.report(record, { state: 'failed', reason: error.reason, message: error.message });
+        return;
+      }
+      const message = error instanceof Error ? error.message : String(error);
+      if (!attempt.isLast) {
+        this.logger.warn(`Build ${buildId} attempt ${attempt.number} hit a fault, will retry: ${message}`);
+        await this.logs.append(buildId, [`build interrupted by a fault, retrying: ${message}`]);
+        throw error;
+      }
+      await this.report(record, { state: 'failed', reason: 'BuilderUnavailable', message });
+    }
+  }
+
+  private async specOf(record: BuildRecord) {
+    const strategy = this.runtimes.get(record.kind);
+    const content = record.hasFile ? await this.records.getFile(record.id) : null;
+    if (record.hasFile && !content) throw new BuildFailure('DependencyFileMissing', 'the dependency file has expired');
+    const labels = {
+      [BASE_NAME_LABEL]: record.source,
+      [BUILD_IDENTITY_LABEL]: record.identity,
+      [RUNTIME_KIND_LABEL]: record.kind,
+    };
+    return {
+      buildId: record.id,
+      image: record.image,
+      dockerfile: strategy.render({ source: record.source, hasFile: record.hasFile, labels }),
+      dependencyFile: content ? { name: strategy.dependencyFile, content } : null,
+      timeoutSeconds: this.config.BUILD_TIMEOUT_SECONDS,
+    };
+  }
+
+  private async report(record: BuildRecord, outcome: BuildOutcome): Promise<void> {
+    const logTail = outcome.state === 'failed' ? await this.logs.tail(record.id, this.config.LOG_TAIL_LINES) : [];
+    const first = await this.records.finish(record, { ...outcome, logTail });
+    if (!first) return;
+    await this.logs.end(record.id, outcome.state);
+    this.logger.log(`Build ${record.id} (${record.jobName}) ${outcome.state}${outcome.reason ? `: ${outcome.reason}` : ''}`);
+  }
+}

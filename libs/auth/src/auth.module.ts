@@ -1,0 +1,44 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AUTH_OPTIONS, type AuthOptions } from './auth-options.js';
+import { AuthGuard } from './auth.guard.js';
+import { CachingIdentityProvider } from './caching-identity.provider.js';
+import { CouchdbIdentityProvider } from './couchdb-identity.provider.js';
+import { CouchdbSubjectsRepository } from './couchdb-subjects.repository.js';
+import { IdentityProvider } from './identity-provider.js';
+import { StaticIdentityProvider } from './static-identity.provider.js';
+
+/**
+ * Provides IdentityProvider (cached) and AuthGuard. Global, so any feature
+ * module can put `@UseGuards(AuthGuard)` on its controllers.
+ */
+@Module({})
+export class AuthModule {
+  static register(options: AuthOptions): DynamicModule {
+    return {
+      module: AuthModule,
+      global: true,
+      providers: [
+        { provide: AUTH_OPTIONS, useValue: options },
+        {
+          provide: IdentityProvider,
+          useFactory: async (authOptions: AuthOptions) =>
+            new CachingIdentityProvider(await createIdentityProvider(authOptions), {
+              ttlMs: authOptions.cacheTtlMs,
+            }),
+          inject: [AUTH_OPTIONS],
+        },
+        AuthGuard,
+      ],
+      exports: [IdentityProvider, AuthGuard],
+    };
+  }
+}
+
+async function createIdentityProvider(options: AuthOptions): Promise<IdentityProvider> {
+  switch (options.provider) {
+    case 'couchdb':
+      return new CouchdbIdentityProvider(new CouchdbSubjectsRepository(options.couchdb));
+    case 'static':
+      return StaticIdentityProvider.fromFile(options.usersFile);
+  }
+}

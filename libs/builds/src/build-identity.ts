@@ -1,0 +1,40 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+
+export const fileDigest = (file: Buffer) => sha256(file);
+
+/**
+ * What the image is made of. Two builds with the same identity produce the
+ * same image, so an image labelled with it needs no rebuild.
+ */
+export function buildIdentity(input: { source: string; kind: string; fileSha256: string }): string {
+  return sha256(JSON.stringify(['deployer/v1', input.source, input.kind, input.fileSha256]));
+}
+
+/** Identical requests of one user for one target share a build while it runs. */
+export function coalescingKey(input: { login: string; target: string; identity: string }): string {
+  return sha256(JSON.stringify([input.login.toLowerCase(), input.target, input.identity]));
+}
+
+/** Lowercase, time-ordered, 20 characters: safe in DNS labels and Redis keys. */
+export function newBuildId(now = Date.now()): string {
+  return now.toString(36).padStart(9, '0') + randomBytes(6).toString('hex').slice(0, 11);
+}
+
+const MAX_LABEL = 63;
+
+/**
+ * `build-<user>-<id>` as a valid DNS-1123 label of at most 63 characters,
+ * whatever the login looks like; the id keeps it unique.
+ */
+export function buildJobName(user: string, buildId: string): string {
+  const room = MAX_LABEL - 'build-'.length - 1 - buildId.length;
+  const cleaned = user
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/-+/g, '-')
+    .slice(0, room)
+    .replace(/^-+|-+$/g, '');
+  return cleaned ? `build-${cleaned}-${buildId}` : `build-${buildId}`;
+}

@@ -1,0 +1,99 @@
+import { Injectable } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { DeployerEnvironment } from '#libs/config';
+import { InjectRedis } from '#libs/redis';
+import { RedisKeys } from './redis-keys.js';
+
+/** Kept per build; older lines are trimmed so a chatty build cannot fill Redis. */
+const MAX_LINES = 10_000;
+const BLOCK_MS = 2_000;
+
+export type LogEntry = { kind: 'line'; line: string } | { kind: 'end'; state: string };
+
+type StreamEntry = [id: string, fields: string[]];
+
+const toEntry = ([, fields]: StreamEntry): LogEntry => {
+  const map: Record<string, string> = {};
+  for (let i = 0; i < fields.length; i += 2) map[fields[i]] = fields[i + 1];
+  return map.end ? { kind: 'end', state: map.end } : { kind: 'line', line: map.line ?? '' };
+};
+
+/** A build's log as a Redis Stream, so any API replica can follow it live. */
+@Injectable()
+export class BuildLogsRepository {
+  private readonly keys: RedisKeys;
+  private readonly ttlSeconds: number;
+
+  constructor(
+    @InjectRedis() private readonly redis: Redis,
+    config: DeployerEnvironment,
+  ) {
+    this.keys = new RedisKeys(config.REDIS_PREFIX);
+    this.ttlSeconds = config.BUILD_RECORD_TTL_HOURS * 3600;
+  }
+
+  async append(buildId: string, lines: string[]): Promise<void> {
+    if (lines.length === 0) return;
+    const key = this.keys.log(buildId);
+    const pipeline = this.redis.pipeline();
+    for (const line of lines) pipeline.xadd(key, 'MAXLEN', '~', MAX_LINES, '*', 'line', line);
+    pipeline.expire(key, this.ttlSeconds);
+    await pipeline.exec();
+  }
+
+  /** Marks the end of the log so followers stop. */
+  async end(buildId: string, state: string): Promise<void> {
+    const key = this.keys.log(buildId);
+    await this.redis.multi().xadd(key, '*', 'end', state).expire(key, this.ttlSeconds).exec();
+  }
+
+  /** Clears the log of an earlier attempt before a build is run again. */
+  async reset(buildId: string): Promise<void> {
+    await this.redis.del(this.keys.log(buildId));
+  }
+
+  async lines(buildId: string): Promise<string[]> {
+    const entries = (await this.redis.xrange(this.keys.log(buildId), '-', '+')) as StreamEntry[];
+    return entries.map(toEntry).flatMap((e) => (e.kind === 'line' ? [e.line] : []));
+  }
+
+  async tail(buildId: string, count: number): Promise<string[]> {
+    const entries = (await this.redis.xrevrange(this.keys.log(buildId), '+', '-', 'COUNT', count + 1)) as StreamEntry[];
+    return entries
+      .map(toEntry)
+      .flatMap((e) => (e.kind === 'line' ? [e.line] : []))
+      .slice(0, count)
+      .reverse();
+  }
+
+  /**
+   * Yields the log from the start and then as it grows, until its end marker,
+   * until `isOver()` says the build finished and nothing more came, or until
+   * `signal` aborts. Uses its own connection, since XREAD BLOCK holds one.
+   */
+  async *follow(buildId: string, isOver: () => Promise<boolean>, signal: AbortSignal): AsyncGenerator<LogEntry> {
+    const key = this.keys.log(buildId);
+    const reader = this.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: 1 });
+    signal.addEventListener('abort', () => reader.disconnect(), { once: true });
+    let last = '0';
+    try {
+      while (!signal.aborted) {
+        const reply = (await reader.xread('COUNT', 500, 'BLOCK', BLOCK_MS, 'STREAMS', key, last)) as
+          | [string, StreamEntry[]][]
+          | null;
+        const entries = reply?.[0]?.[1] ?? [];
+        for (const entry of entries) {
+          last = entry[0];
+          const parsed = toEntry(entry);
+          yield parsed;
+          if (parsed.kind === 'end') return;
+        }
+        if (entries.length === 0 && (await isOver())) return;
+      }
+    } catch (error) {
+      if (!signal.aborted) throw error;
+    } finally {
+      reader.disconnect();
+    }
+  }
+}

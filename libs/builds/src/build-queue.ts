@@ -1,0 +1,28 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { DeployerEnvironment } from '#libs/config';
+import { BUILD_QUEUE, BuildJobName, BuildJobPayload, buildJobOptions } from './build-queue.contract.js';
+
+/** The producer side of the build queue. */
+@Injectable()
+export class BuildQueue {
+  constructor(
+    @InjectQueue(BUILD_QUEUE) private readonly queue: Queue,
+    private readonly config: DeployerEnvironment,
+  ) {}
+
+  /** add() rather than addBulk(): only add honours jobId dedupe. */
+  async enqueue(buildId: string): Promise<void> {
+    const payload: BuildJobPayload<BuildJobName.Build> = { buildId };
+    await this.queue.add(BuildJobName.Build, payload, buildJobOptions(buildId, this.config.BUILD_ATTEMPTS));
+  }
+
+  async isEnqueued(buildId: string): Promise<boolean> {
+    return (await this.queue.getJob(buildId)) !== undefined;
+  }
+
+  async counts(): Promise<Record<string, number>> {
+    return this.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized');
+  }
+}

@@ -1,0 +1,42 @@
+import { BuildRecord } from './build-record.js';
+import { BuildState } from './build-state.js';
+
+/** Redis hashes hold strings; this is the one place that converts. */
+export function encodeRecord(record: BuildRecord): string[] {
+  const fields: Record<string, string> = {
+    ...Object.fromEntries(Object.entries(record).map(([k, v]) => [k, String(v)])),
+    hasFile: record.hasFile ? '1' : '0',
+    force: record.force ? '1' : '0',
+    logTail: JSON.stringify(record.logTail),
+  };
+  return Object.entries(fields).flat();
+}
+
+export function decodeRecord(hash: Record<string, string>): BuildRecord | null {
+  if (!hash.id) return null;
+  const num = (v: string | undefined) => (v ? Number(v) : 0);
+  return {
+    id: hash.id,
+    login: hash.login ?? '',
+    user: hash.user ?? '',
+    kind: hash.kind ?? '',
+    source: hash.source ?? '',
+    target: hash.target ?? '',
+    image: hash.image ?? '',
+    jobName: hash.jobName ?? '',
+    identity: hash.identity ?? '',
+    claim: hash.claim ?? '',
+    hasFile: hash.hasFile === '1',
+    fileSha256: hash.fileSha256 ?? '',
+    force: hash.force === '1',
+    state: hash.state as BuildState,
+    reason: hash.reason ?? '',
+    message: hash.message ?? '',
+    digest: hash.digest ?? '',
+    logTail: hash.logTail ? (JSON.parse(hash.logTail) as string[]) : [],
+    requestId: hash.requestId ?? '',
+    createdAt: num(hash.createdAt),
+    startedAt: num(hash.startedAt),
+    finishedAt: num(hash.finishedAt),
+  };
+}

@@ -1,0 +1,70 @@
+import { BuildState } from './build-state.js';
+
+/** Everything the deployer keeps about one build; stored as a Redis hash. */
+export interface BuildRecord {
+  id: string;
+  /** The authenticated login, as the identity provider returned it. */
+  login: string;
+  /** The repository the image goes to (the target's user part). */
+  user: string;
+  kind: string;
+  source: string;
+  target: string;
+  /** Full reference the image is pushed to: `<registry>/<user>:<tag>`. */
+  image: string;
+  jobName: string;
+  identity: string;
+  /** The coalescing key this build holds while it is queued or running. */
+  claim: string;
+  hasFile: boolean;
+  fileSha256: string;
+  force: boolean;
+  state: BuildState;
+  reason: string;
+  message: string;
+  digest: string;
+  logTail: string[];
+  requestId: string;
+  createdAt: number;
+  startedAt: number;
+  finishedAt: number;
+}
+
+/** The build as clients see it (snake_case like the rest of the API). */
+export interface BuildView {
+  id: string;
+  job_name: string;
+  state: BuildState;
+  kind: string;
+  source: string;
+  target: string;
+  image: string;
+  digest?: string;
+  reason?: string;
+  message?: string;
+  log_tail?: string[];
+  created_at: string;
+  started_at?: string;
+  finished_at?: string;
+}
+
+const iso = (ms: number) => (ms > 0 ? new Date(ms).toISOString() : undefined);
+
+export function toBuildView(record: BuildRecord): BuildView {
+  return {
+    id: record.id,
+    job_name: record.jobName,
+    state: record.state,
+    kind: record.kind,
+    source: record.source,
+    target: record.target,
+    image: record.image,
+    digest: record.digest || undefined,
+    reason: record.reason || undefined,
+    message: record.message || undefined,
+    log_tail: record.state === 'failed' && record.logTail.length > 0 ? record.logTail : undefined,
+    created_at: iso(record.createdAt) as string,
+    started_at: iso(record.startedAt),
+    finished_at: iso(record.finishedAt),
+  };
+}

@@ -1,0 +1,127 @@
+import { Injectable } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { DeployerEnvironment } from '#libs/config';
+import { InjectRedis } from '#libs/redis';
+import { BuildRecord } from './build-record.js';
+import { decodeRecord, encodeRecord } from './build-record.codec.js';
+import { CLAIM_SCRIPT, FINISH_SCRIPT, START_SCRIPT } from './build-records.scripts.js';
+import { isFinished } from './build-state.js';
+import { RedisKeys } from './redis-keys.js';
+
+export interface BuildOutcome {
+  state: 'succeeded' | 'failed';
+  reason?: string;
+  message?: string;
+  digest?: string;
+  logTail?: string[];
+}
+
+/** Build records, their dependency files and the per-user index, in Redis. */
+@Injectable()
+export class BuildRecordsRepository {
+  private readonly keys: RedisKeys;
+  private readonly ttlSeconds: number;
+
+  constructor(
+    @InjectRedis() private readonly redis: Redis,
+    config: DeployerEnvironment,
+  ) {
+    this.keys = new RedisKeys(config.REDIS_PREFIX);
+    this.ttlSeconds = config.BUILD_RECORD_TTL_HOURS * 3600;
+  }
+
+  /**
+   * Stores a new queued build unless an identical one is queued or running;
+   * returns the id of the build that will produce the image.
+   */
+  async claim(record: BuildRecord, file: Buffer | null): Promise<string> {
+    const args = [
+      this.keys.buildPrefix(),
+      record.id,
+      String(this.ttlSeconds),
+      String(record.createdAt),
+      file ?? '',
+      file ? '1' : '0',
+      ...encodeRecord(record),
+    ];
+    const keys = [this.keys.claim(record.claim), this.keys.build(record.id), this.keys.userBuilds(record.login), this.keys.file(record.id)];
+    return (await this.redis.eval(CLAIM_SCRIPT, keys.length, ...keys, ...args)) as string;
+  }
+
+  /** Stores a build that needs no work (its image already exists). */
+  async saveFinished(record: BuildRecord): Promise<void> {
+    await this.redis
+      .multi()
+      .hset(this.keys.build(record.id), ...encodeRecord(record))
+      .expire(this.keys.build(record.id), this.ttlSeconds)
+      .zadd(this.keys.userBuilds(record.login), record.createdAt, record.id)
+      .expire(this.keys.userBuilds(record.login), this.ttlSeconds)
+      .exec();
+  }
+
+  async get(id: string): Promise<BuildRecord | null> {
+    if (!/^[a-z0-9]{1,64}$/.test(id)) return null;
+    return decodeRecord(await this.redis.hgetall(this.keys.build(id)));
+  }
+
+  async getFile(id: string): Promise<Buffer | null> {
+    return this.redis.getBuffer(this.keys.file(id));
+  }
+
+  /** Newest first. Drops index entries whose record has expired. */
+  async listForUser(login: string, limit = 100): Promise<BuildRecord[]> {
+    const index = this.keys.userBuilds(login);
+    const ids = await this.redis.zrevrange(index, 0, limit - 1);
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(this.keys.build(id));
+    const results = (await pipeline.exec()) ?? [];
+    const records: BuildRecord[] = [];
+    const expired: string[] = [];
+    results.forEach(([, hash], i) => {
+      const record = decodeRecord((hash ?? {}) as Record<string, string>);
+      if (record) records.push(record);
+      else expired.push(ids[i]);
+    });
+    if (expired.length > 0) await this.redis.zrem(index, ...expired);
+    return records;
+  }
+
+  /** Marks the build running; false when it has already finished (e.g. cancelled). */
+  async markRunning(id: string, now = Date.now()): Promise<boolean> {
+    return (await this.redis.eval(START_SCRIPT, 1, this.keys.build(id), String(now))) === 1;
+  }
+
+  /** Records the outcome; true only for the first report of a build. */
+  async finish(record: BuildRecord, outcome: BuildOutcome, now = Date.now()): Promise<boolean> {
+    const result = await this.redis.eval(
+      FINISH_SCRIPT,
+      2,
+      this.keys.build(record.id),
+      this.keys.claim(record.claim),
+      outcome.state,
+      String(now),
+      outcome.reason ?? '',
+      outcome.message ?? '',
+      outcome.digest ?? '',
+      JSON.stringify(outcome.logTail ?? []),
+      record.id,
+    );
+    if (result === 1) await this.redis.del(this.keys.file(record.id));
+    return result === 1;
+  }
+
+  /** Deletes the user's finished builds that ended before `cutoff`; returns how many. */
+  async deleteFinishedBefore(login: string, cutoff: number): Promise<number> {
+    const records = await this.listForUser(login, 100_000);
+    const old = records.filter((r) => isFinished(r.state) && r.finishedAt < cutoff);
+    if (old.length === 0) return 0;
+    const multi = this.redis.multi();
+    for (const r of old) {
+      multi.del(this.keys.build(r.id), this.keys.file(r.id), this.keys.log(r.id));
+      multi.zrem(this.keys.userBuilds(login), r.id);
+    }
+    await multi.exec();
+    return old.length;
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Lua scripts, so that claiming a coalescing key and writing the record, or
+ * finishing a build and releasing its claim, happen as one step.
+ */
+
+/**
+ * KEYS: claim, record, user index, file.
+ * ARGV: record key prefix, build id, ttl seconds, created at, file, has file, record fields...
+ * Returns the id of the build that now holds the claim.
+ */
+export const CLAIM_SCRIPT = `
+local existing = redis.call('GET', KEYS[1])
+if existing then
+  local state = redis.call('HGET', ARGV[1] .. existing, 'state')
+  if state == 'queued' or state == 'running' then return existing end
+end
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+redis.call('HSET', KEYS[2], unpack(ARGV, 7))
+redis.call('EXPIRE', KEYS[2], ARGV[3])
+if ARGV[6] == '1' then redis.call('SET', KEYS[4], ARGV[5], 'EX', ARGV[3]) end
+redis.call('ZADD', KEYS[3], ARGV[4], ARGV[2])
+redis.call('EXPIRE', KEYS[3], ARGV[3])
+return ARGV[2]
+`;
+
+/** KEYS: record. ARGV: started at. Returns 1 when the build may run. */
+export const START_SCRIPT = `
+local state = redis.call('HGET', KEYS[1], 'state')
+if state == 'queued' then
+  redis.call('HSET', KEYS[1], 'state', 'running', 'startedAt', ARGV[1])
+  return 1
+end
+if state == 'running' then return 1 end
+return 0
+`;
+
+/**
+ * KEYS: record, claim. ARGV: state, finished at, reason, message, digest, log tail, build id.
+ * Returns 1 the first time only: a build's result is reported once.
+ */
+export const FINISH_SCRIPT = `
+local state = redis.call('HGET', KEYS[1], 'state')
+if state ~= 'queued' and state ~= 'running' then return 0 end
+redis.call('HSET', KEYS[1], 'state', ARGV[1], 'finishedAt', ARGV[2], 'reason', ARGV[3],
+  'message', ARGV[4], 'digest', ARGV[5], 'logTail', ARGV[6])
+if redis.call('GET', KEYS[2]) == ARGV[7] then redis.call('DEL', KEYS[2]) end
+return 1
+`;

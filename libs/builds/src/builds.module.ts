@@ -1,0 +1,24 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module } from '@nestjs/common';
+import { DeployerEnvironment } from '#libs/config';
+import { redisConnectionOptions } from '#libs/redis';
+import { BuildLogsRepository } from './build-logs.repository.js';
+import { BUILD_QUEUE } from './build-queue.contract.js';
+import { BuildQueue } from './build-queue.js';
+import { BuildRecordsRepository } from './build-records.repository.js';
+
+@Module({
+  imports: [
+    BullModule.forRootAsync({
+      inject: [DeployerEnvironment],
+      useFactory: (config: DeployerEnvironment) => ({
+        prefix: config.REDIS_PREFIX,
+        connection: { ...redisConnectionOptions(config), enableOfflineQueue: false },
+      }),
+    }),
+    BullModule.registerQueue({ name: BUILD_QUEUE }),
+  ],
+  providers: [BuildRecordsRepository, BuildLogsRepository, BuildQueue],
+  exports: [BuildRecordsRepository, BuildLogsRepository, BuildQueue, BullModule],
+})
+export class BuildsModule {}

@@ -1,0 +1,11 @@
+/** Where each piece of a build lives in Redis; one place so keys never drift. */
+export class RedisKeys {
+  constructor(private readonly prefix: string) {}
+
+  readonly buildPrefix = () => `${this.prefix}:build:`;
+  readonly build = (id: string) => `${this.prefix}:build:${id}`;
+  readonly file = (id: string) => `${this.prefix}:build:${id}:file`;
+  readonly log = (id: string) => `${this.prefix}:build:${id}:log`;
+  readonly userBuilds = (login: string) => `${this.prefix}:user:${login.toLowerCase()}:builds`;
+  readonly claim = (key: string) => `${this.prefix}:claim:${key}`;
+}

@@ -1,0 +1,130 @@
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+
+const toBool = ({ value }: { value: unknown }) => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  return value;
+};
+
+export const BUILD_DRIVERS = ['local', 'kubernetes'] as const;
+export type BuildDriverName = (typeof BUILD_DRIVERS)[number];
+export const AUTH_PROVIDERS = ['couchdb', 'static'] as const;
+
+/**
+ * The service's environment, parsed once at start-up. Property names are the
+ * environment variables themselves so that a validation error names the
+ * variable the operator has to fix.
+ */
+export class DeployerEnvironment {
+  @Transform(toInt) @IsInt() @Min(1) @Max(65535)
+  LISTEN_PORT = 5000;
+
+  @IsString() @MinLength(1)
+  LISTEN_HOST = '0.0.0.0';
+
+  @IsString() @MinLength(1)
+  REDIS_HOST = '127.0.0.1';
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(65535)
+  REDIS_PORT = 6379;
+
+  @IsOptional() @IsString()
+  REDIS_PASSWORD?: string;
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(15)
+  REDIS_DB = 0;
+
+  /** Prefix of every Redis key and BullMQ queue, so deployments can share a Redis. */
+  @IsString() @MinLength(1)
+  REDIS_PREFIX = 'deployer';
+
+  @IsIn(AUTH_PROVIDERS)
+  AUTH_PROVIDER: (typeof AUTH_PROVIDERS)[number] = 'couchdb';
+
+  @IsString()
+  USERS_FILE = 'deploy/samples/users.json';
+
+  @IsString() @MinLength(1)
+  COUCHDB_SERVICE_HOST = 'couchdb';
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(65535)
+  COUCHDB_SERVICE_PORT = 5984;
+
+  @IsIn(['http', 'https'])
+  COUCHDB_PROTOCOL = 'http';
+
+  @IsOptional() @IsString()
+  COUCHDB_ADMIN_USER?: string;
+
+  @IsOptional() @IsString()
+  COUCHDB_ADMIN_PASSWORD?: string;
+
+  @IsString()
+  COUCHDB_PREFIX = 'nuvolaris_';
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(3_600_000)
+  AUTH_CACHE_TTL_MS = 30_000;
+
+  @Transform(toBool) @IsBoolean()
+  STRICT_USER_CHECK = true;
+
+  @IsIn(BUILD_DRIVERS)
+  BUILD_DRIVER: BuildDriverName = 'local';
+
+  /** Where images are pushed, as `host[:port]`. */
+  @IsString() @MinLength(1)
+  REGISTRY_HOST = '127.0.0.1:5001';
+
+  /** Talk plain HTTP to the registry (loopback registries are always HTTP). */
+  @Transform(toBool) @IsBoolean()
+  REGISTRY_INSECURE = false;
+
+  @IsOptional() @IsString()
+  REGISTRY_USER?: string;
+
+  @IsOptional() @IsString()
+  REGISTRY_PASS?: string;
+
+  @Transform(toInt) @IsInt() @Min(100) @Max(60_000)
+  REGISTRY_TIMEOUT_MS = 3_000;
+
+  @IsString() @MinLength(1)
+  DOCKER_CLI = '/usr/bin/docker';
+
+  @IsOptional() @IsString()
+  DOCKER_HOST?: string;
+
+  @IsOptional() @IsString()
+  BUILD_WORKDIR?: string;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(64)
+  BUILD_CONCURRENCY = 2;
+
+  @Transform(toInt) @IsInt() @Min(10) @Max(86_400)
+  BUILD_TIMEOUT_SECONDS = 1_800;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(10)
+  BUILD_ATTEMPTS = 3;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(8_760)
+  BUILD_RECORD_TTL_HOURS = 168;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(10 * 1024 * 1024)
+  MAX_FILE_BYTES = 512 * 1024;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000)
+  LOG_TAIL_LINES = 20;
+
+  /** How long a worker holds a build before others may take it over (BullMQ lock). */
+  @Transform(toInt) @IsInt() @Min(1_000) @Max(600_000)
+  WORKER_LOCK_MS = 30_000;
+
+  @Transform(toInt) @IsInt() @Min(1_000) @Max(600_000)
+  WORKER_STALLED_INTERVAL_MS = 30_000;
+}

@@ -1,0 +1,41 @@
+import { ConfigurationError, loadConfig, registryUsesHttp } from './load-config.js';
+
+describe('loadConfig', () => {
+  it('applies defaults for an empty environment', () => {
+    const config = loadConfig({});
+    expect(config.LISTEN_PORT).toBe(5000);
+    expect(config.STRICT_USER_CHECK).toBe(true);
+    expect(config.BUILD_DRIVER).toBe('local');
+    expect(config.MAX_FILE_BYTES).toBe(524288);
+  });
+
+  it('parses numbers and booleans from strings', () => {
+    const config = loadConfig({ LISTEN_PORT: '8080', STRICT_USER_CHECK: 'false', BUILD_CONCURRENCY: '4' });
+    expect(config).toMatchObject({ LISTEN_PORT: 8080, STRICT_USER_CHECK: false, BUILD_CONCURRENCY: 4 });
+  });
+
+  it('names every bad variable in one error', () => {
+    expect(() => loadConfig({ LISTEN_PORT: 'eighty', BUILD_DRIVER: 'podman', STRICT_USER_CHECK: 'maybe' })).toThrow(
+      ConfigurationError,
+    );
+    try {
+      loadConfig({ LISTEN_PORT: 'eighty', BUILD_DRIVER: 'podman' });
+    } catch (error) {
+      const message = (error as Error).message;
+      expect(message).toContain('LISTEN_PORT="eighty"');
+      expect(message).toContain('BUILD_DRIVER="podman"');
+    }
+  });
+
+  it('never prints a secret value', () => {
+    expect(() => loadConfig({ REGISTRY_PASS: '', REDIS_PORT: '0' })).toThrow(/REDIS_PORT/);
+    const config = loadConfig({ REGISTRY_PASS: 's3cret' });
+    expect(config.REGISTRY_PASS).toBe('s3cret');
+  });
+
+  it('treats loopback registries as plain HTTP', () => {
+    expect(registryUsesHttp(loadConfig({ REGISTRY_HOST: '127.0.0.1:5001' }))).toBe(true);
+    expect(registryUsesHttp(loadConfig({ REGISTRY_HOST: 'registry.example.com' }))).toBe(false);
+    expect(registryUsesHttp(loadConfig({ REGISTRY_HOST: 'nuvolaris-registry-svc:5000', REGISTRY_INSECURE: 'true' }))).toBe(true);
+  });
+});

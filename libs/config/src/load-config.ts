@@ -1,0 +1,43 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync, ValidationError } from 'class-validator';
+import { DeployerEnvironment } from './deployer-config.js';
+
+export class ConfigurationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigurationError';
+  }
+}
+
+const describe = (error: ValidationError): string => {
+  const value = error.property.match(/PASS|SECRET|KEY/) ? '(hidden)' : JSON.stringify(error.value);
+  const rules = Object.values(error.constraints ?? {}).join('; ');
+  return `${error.property}=${value}: ${rules}`;
+};
+
+/**
+ * Reads the deployer's settings from an environment. Unset and empty
+ * variables take their defaults; any bad value stops start-up with a message
+ * that names the variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): DeployerEnvironment {
+  const defaults = new DeployerEnvironment();
+  const known = Object.keys(defaults).concat(
+    ['REDIS_PASSWORD', 'COUCHDB_ADMIN_USER', 'COUCHDB_ADMIN_PASSWORD', 'REGISTRY_USER', 'REGISTRY_PASS', 'DOCKER_HOST', 'BUILD_WORKDIR'],
+  );
+  const given: Record<string, string> = {};
+  for (const name of known) {
+    const value = env[name];
+    if (value !== undefined && value !== '') given[name] = value;
+  }
+  const config = plainToInstance(DeployerEnvironment, given);
+  const errors = validateSync(config, { forbidUnknownValues: false });
+  if (errors.length > 0) throw new ConfigurationError(errors.map(describe));
+  return Object.freeze(config);
+}
+
+/** Loopback registries are plain HTTP whatever REGISTRY_INSECURE says. */
+export function registryUsesHttp(config: DeployerEnvironment): boolean {
+  const host = config.REGISTRY_HOST.replace(/:\d+$/, '');
+  return config.REGISTRY_INSECURE || host === 'localhost' || host.startsWith('127.') || host === '[::1]';
+}

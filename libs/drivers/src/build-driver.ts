@@ -1,0 +1,41 @@
+/** What a driver needs to build one image; rendered by the worker, never by the driver. */
+export interface BuildSpec {
+  buildId: string;
+  /** Full reference to push: `<registry>/<user>:<tag>`. */
+  image: string;
+  dockerfile: string;
+  dependencyFile: { name: string; content: Buffer } | null;
+  timeoutSeconds: number;
+}
+
+export interface BuildResult {
+  digest: string;
+}
+
+/** Receives build output as it comes. */
+export interface BuildLogSink {
+  write(lines: string[]): Promise<void>;
+}
+
+/**
+ * The build itself failed (bad dependency file, failing extend step, deadline,
+ * push refused): final, no retry. Any other error is treated as a fault of the
+ * machinery and retried.
+ */
+export class BuildFailure extends Error {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'BuildFailure';
+  }
+}
+
+/** The seam between the queue and the builder. */
+export abstract class BuildDriver {
+  abstract readonly name: string;
+  /** Resolves when the driver can take builds; throws with the reason otherwise. */
+  abstract ready(): Promise<void>;
+  abstract run(spec: BuildSpec, log: BuildLogSink, signal: AbortSignal): Promise<BuildResult>;
+}

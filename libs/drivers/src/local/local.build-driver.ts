@@ -1,0 +1,105 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DeployerEnvironment } from '#libs/config';
+import { BuildDriver, BuildFailure, BuildLogSink, BuildResult, BuildSpec } from '../build-driver.js';
+import { LogBatcher } from './log-batcher.js';
+import { runProcess } from './run-process.js';
+
+const SAFE_ID = /^[a-z0-9]{1,64}$/;
+const SAFE_FILE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const DIGEST = /digest: (sha256:[a-f0-9]{64})/;
+const DAEMON_DOWN = /Cannot connect to the Docker daemon|error during connect|connection refused/i;
+
+/**
+ * Builds with the BuildKit embedded in a Docker Engine, through the docker
+ * CLI, and pushes to the configured registry.
+ */
+@Injectable()
+export class LocalBuildDriver extends BuildDriver {
+  readonly name = 'local';
+  private readonly logger = new Logger(LocalBuildDriver.name);
+  private readonly workdir: string;
+
+  constructor(private readonly config: DeployerEnvironment) {
+    super();
+    this.workdir = config.BUILD_WORKDIR ?? join(tmpdir(), 'deployer-builds');
+  }
+
+  async ready(): Promise<void> {
+    const lines: string[] = [];
+    const outcome = await this.docker(['version', '--format', '{{.Server.Version}}'], 15_000, AbortSignal.timeout(20_000), (l) =>
+      lines.push(l),
+    );
+    if (outcome.code !== 0) throw new Error(`Docker Engine is not reachable: ${lines.slice(-3).join(' ')}`);
+  }
+
+  async run(spec: BuildSpec, log: BuildLogSink, signal: AbortSignal): Promise<BuildResult> {
+    if (!SAFE_ID.test(spec.buildId)) throw new Error(`Refusing build id ${JSON.stringify(spec.buildId)}`);
+    const context = join(this.workdir, spec.buildId);
+    const output = new LogBatcher(log);
+    const deadline = Date.now() + spec.timeoutSeconds * 1000;
+    try {
+      await this.writeContext(context, spec);
+      const build = await this.docker(
+        ['build', '--progress=plain', '--tag', spec.image, '--file', join(context, 'Dockerfile'), context],
+        deadline - Date.now(),
+        signal,
+        (line) => output.push(line),
+      );
+      this.check(build, output, 'BuildFailed', 'the image build failed');
+
+      let digest = '';
+      const push = await this.docker(['push', spec.image], Math.max(deadline - Date.now(), 1_000), signal, (line) => {
+        output.push(line);
+        digest = DIGEST.exec(line)?.[1] ?? digest;
+      });
+      this.check(push, output, 'PushFailed', `pushing ${spec.image} failed`);
+      if (!digest) throw new BuildFailure('PushFailed', `the registry reported no digest for ${spec.image}`);
+      return { digest };
+    } finally {
+      await output.close();
+      await rm(context, { recursive: true, force: true }).catch((error: Error) =>
+        this.logger.warn(`Could not remove ${context}: ${error.message}`),
+      );
+    }
+  }
+
+  private async writeContext(context: string, spec: BuildSpec): Promise<void> {
+    await rm(context, { recursive: true, force: true });
+    await mkdir(context, { recursive: true });
+    await writeFile(join(context, 'Dockerfile'), spec.dockerfile);
+    if (spec.dependencyFile) {
+      if (!SAFE_FILE.test(spec.dependencyFile.name)) throw new Error(`Refusing file name ${spec.dependencyFile.name}`);
+      await writeFile(join(context, spec.dependencyFile.name), spec.dependencyFile.content);
+    }
+  }
+
+  private check(
+    outcome: { code: number | null; timedOut: boolean; aborted: boolean },
+    output: LogBatcher,
+    reason: string,
+    what: string,
+  ): void {
+    if (outcome.aborted) throw new BuildFailure('Cancelled', 'the build was cancelled');
+    if (outcome.timedOut) throw new BuildFailure('DeadlineExceeded', `${what}: the build exceeded its deadline`);
+    if (outcome.code === 0) return;
+    const recent = output.recent;
+    if (recent.some((line) => DAEMON_DOWN.test(line))) {
+      throw new Error(`Docker Engine unavailable: ${recent.slice(-2).join(' ')}`);
+    }
+    const cause = [...recent].reverse().find((line) => /error|failed/i.test(line)) ?? `exit code ${outcome.code}`;
+    throw new BuildFailure(reason, `${what}: ${cause.trim()}`);
+  }
+
+  private docker(args: string[], timeoutMs: number, signal: AbortSignal, onLine: (line: string) => void) {
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DOCKER_BUILDKIT: '1',
+      ...(this.config.DOCKER_HOST ? { DOCKER_HOST: this.config.DOCKER_HOST } : {}),
+    };
+    return runProcess(this.config.DOCKER_CLI, args, { env, timeoutMs: Math.max(timeoutMs, 1), signal, onLine });
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Errors raised inside the deployer. Each carries a machine-readable reason and
+ * a human message; the HTTP layer maps the class to a status code in one place.
+ */
+export abstract class DomainError extends Error {
+  constructor(
+    message: string,
+    readonly reason: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The request is malformed or names something that cannot be valid. */
+export class InvalidInputError extends DomainError {
+  constructor(message: string, reason = 'InvalidInput') {
+    super(message, reason);
+  }
+}
+
+/** The request carries more data than the service accepts. */
+export class PayloadTooLargeError extends DomainError {
+  constructor(message: string) {
+    super(message, 'PayloadTooLarge');
+  }
+}
+
+/** The caller could not be identified. */
+export class UnauthenticatedError extends DomainError {
+  constructor(message: string) {
+    super(message, 'Unauthenticated');
+  }
+}
+
+/** The caller is known but a rule forbids the request. */
+export class ForbiddenError extends DomainError {
+  constructor(message: string) {
+    super(message, 'Forbidden');
+  }
+}
+
+/** The thing does not exist, or belongs to someone else (never tell which). */
+export class NotFoundError extends DomainError {
+  constructor(message: string) {
+    super(message, 'NotFound');
+  }
+}
+
+/** A dependency (Redis, CouchDB, the registry) cannot answer right now. */
+export class DependencyUnavailableError extends DomainError {
+  constructor(
+    message: string,
+    readonly dependency: string,
+  ) {
+    super(message, 'DependencyUnavailable');
+  }
+}

@@ -1,0 +1,50 @@
+import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { DeployerEnvironment } from '#libs/config';
+
+/** Injection token of the shared command connection. */
+export const REDIS = Symbol('REDIS');
+export const InjectRedis = () => Inject(REDIS);
+
+export function redisConnectionOptions(config: DeployerEnvironment) {
+  return {
+    host: config.REDIS_HOST,
+    port: config.REDIS_PORT,
+    password: config.REDIS_PASSWORD,
+    db: config.REDIS_DB,
+  };
+}
+
+/**
+ * A request must not wait for Redis to come back: commands fail at once while
+ * the connection is down (the caller answers 503) and the client reconnects
+ * in the background.
+ */
+export function createRedis(config: DeployerEnvironment): Redis {
+  const redis = new Redis({
+    ...redisConnectionOptions(config),
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    retryStrategy: (times) => Math.min(times * 200, 2_000),
+  });
+  const logger = new Logger('Redis');
+  redis.on('error', (error: Error) => logger.warn(`Redis: ${error.message}`));
+  return redis;
+}
+
+class RedisCloser implements OnApplicationShutdown {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  async onApplicationShutdown() {
+    this.redis.disconnect();
+  }
+}
+
+@Global()
+@Module({
+  providers: [
+    { provide: REDIS, useFactory: createRedis, inject: [DeployerEnvironment] },
+    RedisCloser,
+  ],
+  exports: [REDIS],
+})
+export class RedisModule {}

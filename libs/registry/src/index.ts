@@ -1,0 +1,2 @@
+export * from './registry.repository.js';
+export * from './registry.module.js';

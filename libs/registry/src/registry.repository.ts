@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import { DeployerEnvironment, registryUsesHttp } from '#libs/config';
+import { DependencyUnavailableError } from '#libs/errors';
+
+const MANIFEST_TYPES = [
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+];
+const INDEX_TYPES = new Set(MANIFEST_TYPES.slice(2));
+
+export interface ImageManifest {
+  digest: string;
+  mediaType: string;
+  configDigest: string;
+  layers: { digest: string; size: number }[];
+}
+
+export interface ImageConfig {
+  labels: Record<string, string>;
+  created?: string;
+}
+
+interface ManifestDocument {
+  mediaType?: string;
+  config?: { digest: string };
+  layers?: { digest: string; size: number }[];
+  manifests?: { digest: string; platform?: { os?: string; architecture?: string } }[];
+}
+
+/** The Registry HTTP API v2, as far as the deployer needs it. */
+@Injectable()
+export class RegistryRepository {
+  private readonly baseUrl: string;
+  private readonly headers: Record<string, string>;
+  private readonly timeoutMs: number;
+
+  constructor(config: DeployerEnvironment) {
+    this.baseUrl = `${registryUsesHttp(config) ? 'http' : 'https'}://${config.REGISTRY_HOST}`;
+    this.headers = {};
+    if (config.REGISTRY_USER && config.REGISTRY_PASS) {
+      const token = Buffer.from(`${config.REGISTRY_USER}:${config.REGISTRY_PASS}`).toString('base64');
+      this.headers.authorization = `Basic ${token}`;
+    }
+    this.timeoutMs = config.REGISTRY_TIMEOUT_MS;
+  }
+
+  /** The image's manifest for this platform, or null when the tag does not exist. */
+  async manifest(repository: string, reference: string): Promise<ImageManifest | null> {
+    const response = await this.request(`/v2/${repository}/manifests/${reference}`, { accept: MANIFEST_TYPES.join(', ') });
+    if (response.status === 404) return null;
+    await this.expectOk(response, `manifest ${repository}:${reference}`);
+    const digest = response.headers.get('docker-content-digest') ?? '';
+    const document = (await response.json()) as ManifestDocument;
+    const mediaType = document.mediaType ?? response.headers.get('content-type') ?? '';
+    if (INDEX_TYPES.has(mediaType)) {
+      const entry =
+        document.manifests?.find((m) => m.platform?.os === 'linux' && m.platform?.architecture === 'amd64') ??
+        document.manifests?.[0];
+      return entry ? this.manifest(repository, entry.digest) : null;
+    }
+    return {
+      digest,
+      mediaType,
+      configDigest: document.config?.digest ?? '',
+      layers: document.layers ?? [],
+    };
+  }
+
+  async imageConfig(repository: string, configDigest: string): Promise<ImageConfig> {
+    const response = await this.request(`/v2/${repository}/blobs/${configDigest}`, {});
+    await this.expectOk(response, `config of ${repository}`);
+    const body = (await response.json()) as { created?: string; config?: { Labels?: Record<string, string> | null } };
+    return { labels: body.config?.Labels ?? {}, created: body.created };
+  }
+
+  /** Labels of an image, or null when it does not exist. */
+  async labels(repository: string, tag: string): Promise<Record<string, string> | null> {
+    const manifest = await this.manifest(repository, tag);
+    if (!manifest?.configDigest) return null;
+    return (await this.imageConfig(repository, manifest.configDigest)).labels;
+  }
+
+  private async request(path: string, headers: Record<string, string>): Promise<Response> {
+    try {
+      return await fetch(this.baseUrl + path, {
+        headers: { ...this.headers, ...headers },
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      throw new DependencyUnavailableError(`Registry ${this.baseUrl} is unreachable: ${(error as Error).message}`, 'registry');
+    }
+  }
+
+  private async expectOk(response: Response, what: string): Promise<void> {
+    if (response.ok) return;
+    await response.body?.cancel();
+    throw new DependencyUnavailableError(`Registry answered ${response.status} for ${what}`, 'registry');
+  }
+}

@@ -1,0 +1,72 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Queue } from 'bullmq';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { BUILD_QUEUE } from '#libs/builds';
+import { DeployerEnvironment, loadConfig } from '#libs/config';
+import { createApiApp } from '../../apps/api/src/create-api-app.js';
+import { WorkerModule } from '../../apps/worker/src/worker.module.js';
+import { writeUsersFile } from './test-users.js';
+
+export interface TestDeployer {
+  config: DeployerEnvironment;
+  url: string;
+  redis: Redis;
+  queue: Queue;
+  api: NestExpressApplication;
+  worker?: INestApplicationContext;
+  /** Every key this deployer wrote, to prove bad requests store nothing. */
+  keys(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * Environment of the real servers started by the global setup, plus a Redis
+ * prefix of its own so suites running side by side never see each other.
+ */
+export function testEnvironment(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    AUTH_PROVIDER: 'static',
+    USERS_FILE: writeUsersFile(),
+    REDIS_PREFIX: `test-${randomBytes(5).toString('hex')}`,
+    LISTEN_HOST: '127.0.0.1',
+    WORKER_LOCK_MS: '5000',
+    WORKER_STALLED_INTERVAL_MS: '2000',
+    ...overrides,
+  };
+}
+
+export async function startTestDeployer(
+  options: { worker?: boolean; env?: Record<string, string> } = {},
+): Promise<TestDeployer> {
+  const config = loadConfig(testEnvironment(options.env));
+  const api = await createApiApp(config, ['error']);
+  await api.listen(0, '127.0.0.1');
+  const address = api.getHttpServer().address() as { port: number };
+  const worker = options.worker
+    ? await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: ['error', 'warn'] })
+    : undefined;
+  const redis = new Redis({ host: config.REDIS_HOST, port: config.REDIS_PORT });
+  const queue = new Queue(BUILD_QUEUE, { connection: { host: config.REDIS_HOST, port: config.REDIS_PORT }, prefix: config.REDIS_PREFIX });
+  return {
+    config,
+    url: `http://127.0.0.1:${address.port}`,
+    redis,
+    queue,
+    api,
+    worker,
+    keys: () => redis.keys(`${config.REDIS_PREFIX}:*`),
+    async close() {
+      await worker?.close();
+      await api.close();
+      await queue.obliterate({ force: true }).catch(() => undefined);
+      await queue.close();
+      const keys = await redis.keys(`${config.REDIS_PREFIX}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+    },
+  };
+}
