@@ -23,5 +23,6 @@ export default {
   testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/e2e/**/*.e2e-spec.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-  testTimeout: 120000,
+  modulePathIgnorePatterns: ['<rootDir>/.devenv/', '<rootDir>/dist/'],
+  testTimeout: 180000,
 };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { call } from '../support/http-client.js';
 import { startTestDeployer, TestDeployer } from '../support/test-deployer.js';
-import { USERS, authorization } from '../support/test-users.js';
+import { USERS, authorization, targetOf } from '../support/test-users.js';
 
 const START = '/system/api/v1/build/start';
 const b64 = (text: string | Buffer) => Buffer.from(text).toString('base64');
@@ -9,7 +9,7 @@ const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 const REQUIREMENTS = 'requests==2.32.3\n';
 const validBody = (overrides: Record<string, unknown> = {}) => ({
   source: 'openserverless/runtime-python:v3.12',
-  target: `alice:python-${md5(REQUIREMENTS)}`,
+  target: targetOf(USERS.alice, `python-${md5(REQUIREMENTS)}`),
   kind: 'python',
   file: b64(REQUIREMENTS),
   ...overrides,
@@ -45,14 +45,14 @@ describe('build API contract', () => {
     it.each(['basic', 'bare-base64', 'bare'] as const)('accepts the %s form', async (form) => {
       const answer = await call(deployer.url, 'POST', START, {
         auth: authorization(USERS.alice, form),
-        json: validBody({ target: `alice:auth-${form}` }),
+        json: validBody({ target: targetOf(USERS.alice, `auth-${form}`) }),
       });
       expect(answer.status).toBe(200);
     });
   });
 
   it('answers 200 with the job at the top level and under data', async () => {
-    const answer = await call(deployer.url, 'POST', START, { auth: alice, json: validBody({ target: 'alice:shape' }) });
+    const answer = await call(deployer.url, 'POST', START, { auth: alice, json: validBody({ target: targetOf(USERS.alice, 'shape') }) });
     expect(answer.status).toBe(200);
     const { id, job_name: jobName } = answer.body as { id: string; job_name: string };
     expect(answer.body).toMatchObject({
@@ -61,7 +61,7 @@ describe('build API contract', () => {
       state: 'queued',
       data: { id, job_name: jobName },
     });
-    expect(jobName).toMatch(/^build-alice-[a-z0-9]+$/);
+    expect(jobName).toMatch(new RegExp(`^build-${USERS.alice.login}-[a-z0-9]+$`));
     expect(await deployer.queue.getJob(id)).toBeDefined();
   });
 
@@ -77,21 +77,21 @@ describe('build API contract', () => {
       ['file not base64', { json: validBody({ file: 'not base64!' }) }, 400, /base64/],
       ['file not UTF-8', { json: validBody({ file: b64(Buffer.from([0xff, 0xfe, 0x00])) }) }, 400, /UTF-8/],
       ['file over 512 KiB', { json: validBody({ file: b64(big) }) }, 413, /larger than 524288/],
-      ['broken package.json', { json: validBody({ kind: 'nodejs', target: 'alice:n', file: b64('{"a":') }) }, 400, /package\.json/],
-      ['broken pom.xml', { json: validBody({ kind: 'java', target: 'alice:j', file: b64('<project><a></project>') }) }, 400, /pom\.xml/],
+      ['broken package.json', { json: validBody({ kind: 'nodejs', target: targetOf(USERS.alice, 'n'), file: b64('{"a":') }) }, 400, /package\.json/],
+      ['broken pom.xml', { json: validBody({ kind: 'java', target: targetOf(USERS.alice, 'j'), file: b64('<project><a></project>') }) }, 400, /pom\.xml/],
       ['malformed JSON body', { body: '{"source": ' }, 400, /not valid JSON/],
       ['wrong content type', { body: 'source=x', contentType: 'application/x-www-form-urlencoded' }, 415, /application\/json/],
       ['body over 1 MiB', { body: JSON.stringify({ file: 'A'.repeat(1_100_000) }) }, 413, /exceeds/],
-      ['target of another user', { json: validBody({ target: 'bob:python-1' }) }, 400, /^Invalid target for the build\.$/],
-      ['target without tag', { json: validBody({ target: 'alice' }) }, 400, /Invalid target/],
+      ['target of another user', { json: validBody({ target: targetOf(USERS.bob, 'python-1') }) }, 400, /^Invalid target for the build\.$/],
+      ['target without tag', { json: validBody({ target: USERS.alice.login }) }, 400, /Invalid target/],
       ['shell in source', { json: validBody({ source: 'img;rm -rf /' }) }, 400, /source/],
       ['command substitution in source', { json: validBody({ source: 'img:$(id)' }) }, 400, /source/],
       ['newline in source', { json: validBody({ source: 'img\nRUN id' }) }, 400, /source/],
-      ['shell in target', { json: validBody({ target: 'alice:`id`' }) }, 400, /Invalid target/],
-      ['path in target', { json: validBody({ target: 'alice:../../etc' }) }, 400, /Invalid target/],
+      ['shell in target', { json: validBody({ target: `${USERS.alice.login}:\`id\`` }) }, 400, /Invalid target/],
+      ['path in target', { json: validBody({ target: targetOf(USERS.alice, '../../etc') }) }, 400, /Invalid target/],
       ['shell in kind', { json: validBody({ kind: 'python;ls' }) }, 400, /kind must be one of/],
       ['over-long source', { json: validBody({ source: `a/${'b'.repeat(300)}` }) }, 400, /source/],
-      ['over-long tag', { json: validBody({ target: `alice:${'t'.repeat(129)}` }) }, 400, /Invalid target/],
+      ['over-long tag', { json: validBody({ target: targetOf(USERS.alice, 't'.repeat(129)) }) }, 400, /Invalid target/],
       ['over-long user', { json: validBody({ target: `${'a'.repeat(300)}:t` }) }, 400, /target/],
     ];
 
@@ -110,16 +110,16 @@ describe('build API contract', () => {
   it('lets any target through when STRICT_USER_CHECK=false', async () => {
     const lax = await startTestDeployer({ env: { STRICT_USER_CHECK: 'false' } });
     try {
-      const answer = await call(lax.url, 'POST', START, { auth: alice, json: validBody({ target: 'bob:shared' }) });
+      const answer = await call(lax.url, 'POST', START, { auth: alice, json: validBody({ target: targetOf(USERS.bob, 'shared') }) });
       expect(answer.status).toBe(200);
-      expect(answer.body.job_name).toMatch(/^build-bob-/);
+      expect(answer.body.job_name).toMatch(new RegExp(`^build-${USERS.bob.login.toLowerCase()}-`));
     } finally {
       await lax.close();
     }
   });
 
   it('coalesces 200 concurrent identical requests onto one build', async () => {
-    const body = validBody({ target: 'alice:coalesced', file: b64('numpy==2.1.0\n') });
+    const body = validBody({ target: targetOf(USERS.alice, 'coalesced'), file: b64('numpy==2.1.0\n') });
     const before = await queued();
     const answers = await Promise.all(
       Array.from({ length: 200 }, () => call(deployer.url, 'POST', START, { auth: alice, json: body })),
@@ -140,13 +140,13 @@ describe('build API contract', () => {
   describe('reading builds', () => {
     let id: string;
     beforeAll(async () => {
-      id = String((await call(deployer.url, 'POST', START, { auth: alice, json: validBody({ target: 'alice:readable' }) })).body.id);
+      id = String((await call(deployer.url, 'POST', START, { auth: alice, json: validBody({ target: targetOf(USERS.alice, 'readable') }) })).body.id);
     });
 
     it('shows the caller its build', async () => {
       const answer = await call(deployer.url, 'GET', `/system/api/v1/build/${id}`, { auth: alice });
       expect(answer.status).toBe(200);
-      expect(answer.body).toMatchObject({ status: 'ok', id, state: 'queued', kind: 'python', target: 'alice:readable' });
+      expect(answer.body).toMatchObject({ status: 'ok', id, state: 'queued', kind: 'python', target: targetOf(USERS.alice, 'readable') });
       expect(Date.parse(String(answer.body.created_at))).toBeGreaterThan(0);
     });
 
@@ -194,11 +194,11 @@ describe('build API contract', () => {
       String((await call(deployer.url, 'POST', START, { auth, json: validBody({ target }) })).body.id);
 
     it('deletes only the caller finished builds older than max_age_hours', async () => {
-      const old1 = await start(alice, 'alice:old-ok');
-      const old2 = await start(alice, 'alice:old-ko');
-      const young = await start(alice, 'alice:young');
-      const running = await start(alice, 'alice:running');
-      const neighbour = await start(authorization(USERS.aliceB), 'alice-b:old');
+      const old1 = await start(alice, targetOf(USERS.alice, 'old-ok'));
+      const old2 = await start(alice, targetOf(USERS.alice, 'old-ko'));
+      const young = await start(alice, targetOf(USERS.alice, 'young'));
+      const running = await start(alice, targetOf(USERS.alice, 'running'));
+      const neighbour = await start(authorization(USERS.aliceB), targetOf(USERS.aliceB, 'old'));
       await age(old1, 'succeeded', 30);
       await age(old2, 'failed', 48);
       await age(young, 'succeeded', 1);

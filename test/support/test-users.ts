@@ -17,12 +17,19 @@ const user = (login: string): TestUser => ({
   env: {},
 });
 
-/** Users of the static provider; logins chosen to catch prefix and case mistakes. */
+/**
+ * Users of the static provider; logins chosen to catch prefix and case
+ * mistakes, and unique per run since the registry keeps images across runs.
+ */
+const run = randomBytes(3).toString('hex');
 export const USERS = {
-  alice: user('alice'),
-  aliceB: user('alice-b'),
-  bob: user('Bob'),
+  alice: user(`alice${run}`),
+  aliceB: user(`alice${run}-b`),
+  bob: user(`Bob${run}`),
 };
+
+/** A target in the user's own repository, as `ops ide deploy` computes it. */
+export const targetOf = (u: TestUser, tag: string) => `${u.login.toLowerCase()}:${tag}`;
 
 export function writeUsersFile(users: TestUser[] = Object.values(USERS)): string {
   const path = join(tmpdir(), `deployer-users-${randomBytes(6).toString('hex')}.json`);

@@ -100,6 +100,10 @@ export class DeployerEnvironment {
   @IsOptional() @IsString()
   DOCKER_HOST?: string;
 
+  /** `--network` of `docker build` (e.g. `none` on an Engine without a bridge). */
+  @IsOptional() @IsIn(['none', 'host', 'default'])
+  DOCKER_BUILD_NETWORK?: string;
+
   @IsOptional() @IsString()
   BUILD_WORKDIR?: string;
 

@@ -6,6 +6,8 @@ export interface BuildSpec {
   dockerfile: string;
   dependencyFile: { name: string; content: Buffer } | null;
   timeoutSeconds: number;
+  /** Rebuild every step (a forced build must really run again). */
+  noCache: boolean;
 }
 
 export interface BuildResult {

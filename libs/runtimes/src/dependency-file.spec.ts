@@ -47,8 +47,6 @@ describe('decodeDependencyFile', () => {
 
   it.each([
     ['whitespace', 'YWJj ZGVm'],
-    ['a newline', 'YWJj\nZGVm'],
-    ['a trailing newline', `${encode('abc')}\n`],
     ['the URL-safe alphabet', encode('\u00ff\u00fe').replace(/\+/g, '-').replace(/\//g, '_') + '-_'],
     ['a shell metacharacter', 'YWJj;ZGVm'],
     ['padding in the middle', 'YQ==YQ=='],
@@ -64,6 +62,11 @@ describe('decodeDependencyFile', () => {
     expect(error).toBeInstanceOf(InvalidInputError);
     expect(error.message).toBe('file is not valid base64');
     expect(error.reason).toBe('InvalidDependencyFile');
+  });
+
+  it('accepts line-wrapped base64, as `base64` prints it without -w0', () => {
+    expect(decodeDependencyFile('YWJj\nZGVm')).toBe('abcdef');
+    expect(decodeDependencyFile(`${encode('abc')}\r\n`)).toBe('abc');
   });
 
   it('refuses an empty file', () => {

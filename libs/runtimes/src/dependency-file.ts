@@ -10,8 +10,8 @@ function invalid(problem: string): InvalidInputError {
 }
 
 /**
- * Decodes the request's `file`: standard-alphabet base64, padding optional, no
- * whitespace. Buffer.from alone is lenient (it skips bad characters), so the
+ * Decodes the request's `file`: standard-alphabet base64, padding optional, line
+ * breaks allowed, no other whitespace. Buffer.from alone is lenient (it skips bad characters), so the
  * text is checked first, and the size is judged from the length before any
  * decoding. Re-encoding must give the input back, which also refuses
  * non-canonical trailing bits.

@@ -69,6 +69,7 @@ export class RunBuildUseCase {
       dockerfile: strategy.render({ source: record.source, hasFile: record.hasFile, labels }),
       dependencyFile: content ? { name: strategy.dependencyFile, content } : null,
       timeoutSeconds: this.config.BUILD_TIMEOUT_SECONDS,
+      noCache: record.force,
     };
   }
 

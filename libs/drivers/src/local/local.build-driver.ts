@@ -43,7 +43,17 @@ export class LocalBuildDriver extends BuildDriver {
     try {
       await this.writeContext(context, spec);
       const build = await this.docker(
-        ['build', '--progress=plain', '--tag', spec.image, '--file', join(context, 'Dockerfile'), context],
+        [
+          'build',
+          '--progress=plain',
+          ...(this.config.DOCKER_BUILD_NETWORK ? ['--network', this.config.DOCKER_BUILD_NETWORK] : []),
+          ...(spec.noCache ? ['--no-cache'] : []),
+          '--tag',
+          spec.image,
+          '--file',
+          join(context, 'Dockerfile'),
+          context,
+        ],
         deadline - Date.now(),
         signal,
         (line) => output.push(line),

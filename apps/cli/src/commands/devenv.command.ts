@@ -1,0 +1,17 @@
+import { Command } from 'commander';
+import { startDevEnvironment } from '#libs/devenv';
+
+/** Starts the servers of the embedded default (Redis, registry, Docker Engine, CouchDB-compatible). */
+export function devenvCommand(): Command {
+  const devenv = new Command('devenv').description('local servers for development and tests');
+  devenv
+    .command('up')
+    .description('start (or reuse) Redis, a registry, the Docker Engine and a CouchDB-compatible server; make the base image')
+    .action(async () => {
+      const environment = await startDevEnvironment();
+      for (const [key, value] of Object.entries(environment.variables)) {
+        if (!/PASS/.test(key)) process.stdout.write(`${key}=${value}\n`);
+      }
+    });
+  return devenv;
+}

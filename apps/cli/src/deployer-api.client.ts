@@ -1,0 +1,66 @@
+export interface BuildStatus {
+  id: string;
+  job_name: string;
+  state: 'queued' | 'running' | 'succeeded' | 'failed';
+  image: string;
+  digest?: string;
+  reason?: string;
+  message?: string;
+  log_tail?: string[];
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The deployer's HTTP API as a client sees it. */
+export class DeployerApiClient {
+  private readonly authorization: string;
+
+  constructor(
+    private readonly baseUrl: string,
+    auth: string,
+  ) {
+    this.authorization = `Basic ${Buffer.from(auth).toString('base64')}`;
+  }
+
+  async startBuild(body: { source: string; target: string; kind: string; file?: string; force?: boolean }) {
+    return this.request<{ id: string; job_name: string; state: string; image: string }>('POST', '/system/api/v1/build/start', body);
+  }
+
+  async build(id: string): Promise<BuildStatus> {
+    return this.request<BuildStatus>('GET', `/system/api/v1/build/${encodeURIComponent(id)}`);
+  }
+
+  /** Writes the build's log to `write` as it grows, until the build ends. */
+  async followLogs(id: string, write: (chunk: string) => void): Promise<void> {
+    const response = await fetch(`${this.baseUrl}/system/api/v1/build/${encodeURIComponent(id)}/logs?follow=true`, {
+      headers: { authorization: this.authorization },
+    });
+    if (!response.ok || !response.body) throw new ApiError(response.status, await response.text());
+    const decoder = new TextDecoder();
+    for await (const chunk of response.body) write(decoder.decode(chunk as Uint8Array, { stream: true }));
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(this.baseUrl + path, {
+      method,
+      headers: { authorization: this.authorization, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await response.text();
+    let parsed: { message?: string } & Record<string, unknown> = {};
+    try {
+      parsed = JSON.parse(text) as typeof parsed;
+    } catch {
+      throw new ApiError(response.status, `unexpected answer: ${text.slice(0, 200)}`);
+    }
+    if (!response.ok) throw new ApiError(response.status, parsed.message ?? `HTTP ${response.status}`);
+    return parsed as T;
+  }
+}

@@ -1,0 +1,15 @@
+export * from './base-image.js';
+export * from './couchdb.server.js';
+export * from './dev-environment.js';
+export { devenvDir, repositoryRoot } from './devenv-paths.js';
+export * from './docker-cli.js';
+export * from './docker-engine.server.js';
+export * from './environment-file.js';
+export * from './extend-script.js';
+export * from './free-port.js';
+export { httpRequest, type HttpAnswer, type HttpTarget } from './loopback-http.js';
+export { redisAnswers } from './redis-ping.js';
+export * from './redis.server.js';
+export * from './registry.server.js';
+export * from './service-name.js';
+export * from './test-run-leases.js';

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Installs the Debian packages whose servers the tests and the local bring-up start.
+# Idempotent: does nothing (and prints nothing) when every binary is already there.
+set -euo pipefail
+
+# package:binary pairs; busybox-static is checked as a package because the
+# dynamic `busybox` package ships the same path but cannot run inside an image.
+required=(
+  "docker.io:/usr/sbin/dockerd"
+  "docker.io:/usr/bin/docker"
+  "docker-registry:/usr/bin/docker-registry"
+  "busybox-static:/bin/busybox"
+  "redis-server:/usr/bin/redis-server"
+)
+
+is_installed() {
+  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
+
+missing=()
+for pair in "${required[@]}"; do
+  package="${pair%%:*}"
+  binary="${pair#*:}"
+  if { [[ ! -x "$binary" ]] || ! is_installed "$package"; } \
+    && [[ ! " ${missing[*]-} " == *" $package "* ]]; then
+    missing+=("$package")
+  fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  exit 0
+fi
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "install-system-packages: missing ${missing[*]}; run this script as root" >&2
+  exit 1
+fi
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+export DEBIAN_FRONTEND=noninteractive
+if ! apt-get update >"$log" 2>&1 \
+  || ! apt-get install -y --no-install-recommends "${missing[@]}" >>"$log" 2>&1; then
+  cat "$log" >&2
+  echo "install-system-packages: failed to install ${missing[*]} (apt output above)" >&2
+  exit 1
+fi
+
+# docker.io's and redis-server's packages may start system services; the test
+# setup starts its own servers on its own addresses, so nothing else is needed.
+for pair in "${required[@]}"; do
+  binary="${pair#*:}"
+  if [[ ! -x "$binary" ]]; then
+    echo "install-system-packages: $binary still missing after installing ${missing[*]}" >&2
+    exit 1
+  fi
+done

@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { BASE_NAME_LABEL, BUILD_IDENTITY_LABEL, RUNTIME_KIND_LABEL, RUNTIME_STRATEGY_LIST } from '#libs/runtimes';
+import { waitForBuild } from '../support/build-waiter.js';
+import { call } from '../support/http-client.js';
+import { inspectImage } from '../support/registry-inspector.js';
+import { startTestDeployer, TestDeployer } from '../support/test-deployer.js';
+import { USERS, authorization, targetOf } from '../support/test-users.js';
+
+const START = '/system/api/v1/build/start';
+const md5 = (data: Buffer) => createHash('md5').update(data).digest('hex');
+const sample = (file: string) => readFileSync(new URL(`../../deploy/samples/${file}`, import.meta.url));
+
+describe('builds on the local driver (Docker Engine BuildKit + registry)', () => {
+  let deployer: TestDeployer;
+  const auth = authorization(USERS.alice);
+  const repository = USERS.alice.login;
+  const source = () => String(process.env.BASE_IMAGE);
+
+  beforeAll(async () => {
+    deployer = await startTestDeployer({ worker: true });
+  });
+  afterAll(async () => {
+    await deployer?.close();
+  });
+
+  /** Sends a build the way `ops ide deploy` does and waits for its end. */
+  const deploy = async (kind: string, file: Buffer | null, extra: Record<string, unknown> = {}) => {
+    const tag = `${kind}-${file ? md5(file) : 'plain'}`;
+    const answer = await call(deployer.url, 'POST', START, {
+      auth,
+      json: { source: source(), target: targetOf(USERS.alice, tag), kind, ...(file ? { file: file.toString('base64') } : {}), ...extra },
+    });
+    expect(answer.status).toBe(200);
+    const data = answer.body.data as { id: string; job_name: string };
+    expect(data.job_name).toMatch(/^build-/);
+    return { tag, answer, status: await waitForBuild(deployer.url, auth, data.id) };
+  };
+
+  it.each(RUNTIME_STRATEGY_LIST.map((s) => [s.kind, s.dependencyFile]))(
+    'builds and pushes a %s image carrying %s',
+    async (kind, fileName) => {
+      const file = sample(fileName);
+      const { tag, status } = await deploy(kind, file);
+      expect(status).toMatchObject({ state: 'succeeded', image: `${deployer.config.REGISTRY_HOST}/${repository}:${tag}` });
+
+      const image = await inspectImage(deployer.config.REGISTRY_HOST, repository, tag);
+      expect(image).not.toBeNull();
+      expect(image!.digest).toBe(status.digest);
+      expect(image!.labels[BASE_NAME_LABEL]).toBe(source());
+      expect(image!.labels[RUNTIME_KIND_LABEL]).toBe(kind);
+      expect(image!.labels[BUILD_IDENTITY_LABEL]).toMatch(/^[a-f0-9]{64}$/);
+      expect(image!.user).toBe('nobody');
+      expect(image!.files.get(`tmp/${fileName}`)?.equals(file)).toBe(true);
+    },
+  );
+
+  it('re-tags the source when no file is sent', async () => {
+    const { tag, status } = await deploy('python', null);
+    expect(status.state).toBe('succeeded');
+    const image = await inspectImage(deployer.config.REGISTRY_HOST, repository, tag);
+    expect(image!.labels[BASE_NAME_LABEL]).toBe(source());
+    expect([...image!.files.keys()].some((path) => path.startsWith('tmp/'))).toBe(false);
+  });
+
+  it('answers at once, without a build, when the exact image exists; force rebuilds', async () => {
+    const file = Buffer.from('flask==3.0.0\n');
+    const first = await deploy('python', file);
+    expect(first.status.state).toBe('succeeded');
+    const jobsBefore = await deployer.queue.getJobCounts();
+
+    const again = await call(deployer.url, 'POST', START, {
+      auth,
+      json: { source: source(), target: targetOf(USERS.alice, first.tag), kind: 'python', file: file.toString('base64') },
+    });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ status: 'ok', state: 'succeeded' });
+    expect(await deployer.queue.getJobCounts()).toEqual(jobsBefore);
+
+    const forced = await deploy('python', file, { force: true });
+    expect(forced.answer.body.state).toBe('queued');
+    expect(forced.status.state).toBe('succeeded');
+    expect(forced.status.id).not.toBe(first.status.id);
+  });
+
+  it('reports a failing extend step with its reason and the end of the log', async () => {
+    const file = Buffer.from('requests==2.32.3\n# extend: fail\n');
+    const { status } = await deploy('python', file);
+    expect(status).toMatchObject({ state: 'failed', reason: 'BuildFailed' });
+    expect(String(status.message)).toMatch(/failed/);
+    const tail = status.log_tail as string[];
+    expect(tail.length).toBeGreaterThan(0);
+    expect(tail.join('\n')).toMatch(/extend/);
+
+    const logs = await call(deployer.url, 'GET', `/system/api/v1/build/${String(status.id)}/logs`, { auth });
+    expect((logs.body.lines as string[]).length).toBeGreaterThan(tail.length - 1);
+  });
+
+  it('streams the log with follow=true until the build ends', async () => {
+    const file = Buffer.from(`click==8.1.7\n# ${Date.now()}\n`);
+    const answer = await call(deployer.url, 'POST', START, {
+      auth,
+      json: { source: source(), target: targetOf(USERS.alice, `follow-${md5(file)}`), kind: 'python', file: file.toString('base64') },
+    });
+    const id = String(answer.body.id);
+    const response = await fetch(`${deployer.url}/system/api/v1/build/${id}/logs?follow=true`, {
+      headers: { authorization: auth },
+    });
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    const status = await call(deployer.url, 'GET', `/system/api/v1/build/${id}`, { auth });
+    expect(status.body.state).toBe('succeeded');
+    expect(text).toMatch(/click==8\.1\.7/);
+    expect(text).toMatch(/extend/);
+  });
+});

@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import { ChildProcess } from 'node:child_process';
+import { waitForBuild } from '../support/build-waiter.js';
+import { call } from '../support/http-client.js';
+import { startTestDeployer, TestDeployer, testEnvironment } from '../support/test-deployer.js';
+import { USERS, authorization, targetOf } from '../support/test-users.js';
+import { exited, spawnWorker } from '../support/worker-process.js';
+
+const waitUntil = async (what: string, check: () => Promise<boolean>, timeoutMs = 60_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+};
+
+describe('a worker killed mid-build', () => {
+  let deployer: TestDeployer;
+  const workers: ChildProcess[] = [];
+  const auth = authorization(USERS.alice);
+
+  beforeAll(async () => {
+    deployer = await startTestDeployer();
+  });
+  afterAll(async () => {
+    for (const worker of workers) {
+      worker.kill('SIGKILL');
+      await exited(worker);
+    }
+    await deployer?.close();
+  });
+
+  it('loses no build: the next worker finishes it and the result is reported once', async () => {
+    // Same Redis prefix and users as the API, so the worker serves its queue.
+    const env = testEnvironment({ REDIS_PREFIX: deployer.config.REDIS_PREFIX, USERS_FILE: deployer.config.USERS_FILE });
+    const file = Buffer.from(`requests==2.32.3\n# extend: sleep 4\n# ${Date.now()}\n`);
+    const tag = `python-${createHash('md5').update(file).digest('hex')}`;
+    const answer = await call(deployer.url, 'POST', '/system/api/v1/build/start', {
+      auth,
+      json: { source: process.env.BASE_IMAGE, target: targetOf(USERS.alice, tag), kind: 'python', file: file.toString('base64') },
+    });
+    expect(answer.status).toBe(200);
+    const id = String(answer.body.id);
+
+    const first = spawnWorker(env);
+    workers.push(first);
+    await waitUntil('the build to run its extend step', async () => {
+      const logs = await call(deployer.url, 'GET', `/system/api/v1/build/${id}/logs`, { auth });
+      return (logs.body.lines as string[] | undefined)?.some((line) => /extend: sleeping/.test(line)) ?? false;
+    });
+    first.kill('SIGKILL');
+    await exited(first);
+    expect((await call(deployer.url, 'GET', `/system/api/v1/build/${id}`, { auth })).body.state).toBe('running');
+
+    const second = spawnWorker(env);
+    workers.push(second);
+    const status = await waitForBuild(deployer.url, auth, id, 120_000);
+    expect(status.state).toBe('succeeded');
+    expect(status.digest).toMatch(/^sha256:[a-f0-9]{64}$/);
+
+    const log = (await deployer.redis.xrange(`${deployer.config.REDIS_PREFIX}:build:${id}:log`, '-', '+')) as [string, string[]][];
+    const ends = log.filter(([, fields]) => fields[0] === 'end');
+    expect(ends).toHaveLength(1);
+    const jobs = await deployer.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
+    expect(jobs.completed).toBe(1);
+    expect(jobs.waiting + jobs.active + jobs.delayed + jobs.failed).toBe(0);
+  });
+});
