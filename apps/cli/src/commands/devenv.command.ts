@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { startDevEnvironment } from '#libs/devenv';
+import { startDevEnvironment, stopAll } from '#libs/devenv';
 
 /** Starts the servers of the embedded default (Redis, registry, Docker Engine, CouchDB-compatible). */
 export function devenvCommand(): Command {
@@ -12,6 +12,13 @@ export function devenvCommand(): Command {
       for (const [key, value] of Object.entries(environment.variables)) {
         if (!/PASS/.test(key)) process.stdout.write(`${key}=${value}\n`);
       }
+    });
+  devenv
+    .command('down')
+    .description('stop the local servers that `devenv up` (or a test run) started; servers it found running are left alone')
+    .action(async () => {
+      const stopped = await stopAll();
+      process.stdout.write(stopped.length > 0 ? `stopped: ${stopped.join(', ')}\n` : 'nothing to stop\n');
     });
   return devenv;
 }
