@@ -2,8 +2,9 @@
  * Accept path of POST /system/api/v1/build/start at 64 connections, beside a
  * bare Node http server answering a fixed JSON, in the same run. Every request
  * is a distinct build, so each one is validated, checked against the
- * registry, recorded and enqueued; no worker runs. Prints a table and fails
- * when the queue does not hold exactly one job per accepted request.
+ * registry (unless BENCH_FORCE=true), recorded and enqueued; no worker runs.
+ * Prints a table and fails when the queue does not hold one job per accepted
+ * request.
  */
 import 'reflect-metadata';
 import { createServer } from 'node:http';
@@ -21,6 +22,7 @@ import { LoadResult, runLoad } from './load.js';
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const MAX_REQUESTS = 200_000;
+const FORCE = process.env.BENCH_FORCE === 'true';
 
 async function bareServer(): Promise<{ url: string; close: () => void }> {
   const payload = JSON.stringify({ status: 'ok', message: 'fixed' });
@@ -77,7 +79,7 @@ async function main(): Promise<void> {
         'content-type': 'application/json',
         authorization: `Basic ${Buffer.from(`${user.uuid}:${user.key}`).toString('base64')}`,
       },
-      body: () => JSON.stringify({ source: 'openserverless/runtime-base:local', target: `${login}:t${n++}`, kind: 'python', file }),
+      body: () => JSON.stringify({ source: 'openserverless/runtime-base:local', target: `${login}:t${n++}`, kind: 'python', file, force: FORCE }),
     });
 
     const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
@@ -90,7 +92,12 @@ async function main(): Promise<void> {
     const ratio = startResult.requests.average / bareResult.requests.average;
     console.log(`\nthroughput ratio deployer/bare: ${(ratio * 100).toFixed(1)}%`);
     console.log(`accepted builds: ${startResult['2xx']}, jobs in queue: ${jobs}`);
-    if (jobs !== startResult['2xx']) throw new Error(`expected ${startResult['2xx']} queued jobs, found ${jobs}`);
+    // Requests still in flight when the load stops get no answer but may have
+    // been enqueued: at most one per connection.
+    const accepted = startResult['2xx'];
+    if (jobs < accepted || jobs > accepted + CONNECTIONS) {
+      throw new Error(`expected between ${accepted} and ${accepted + CONNECTIONS} queued jobs, found ${jobs}`);
+    }
     if (startResult.non2xx + startResult.errors > 0) throw new Error('the deployer answered errors under load');
   } finally {
     await queue.obliterate({ force: true }).catch(() => undefined);

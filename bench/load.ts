@@ -32,7 +32,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
     url: options.url,
     connections: options.connections,
     duration: options.durationSeconds,
-    amount: options.maxRequests,
+    maxOverallRequests: options.maxRequests,
     method: options.method ?? 'GET',
     headers: options.headers,
     requests: options.body
