@@ -16,6 +16,7 @@ describe('builds on the local driver (Docker Engine BuildKit + registry)', () =>
   const auth = authorization(USERS.alice);
   const repository = USERS.alice.login;
   const source = () => String(process.env.BASE_IMAGE);
+  const registry = () => String(deployer.config.REGISTRY_HOST);
 
   beforeAll(async () => {
     deployer = await startTestDeployer({ worker: true });
@@ -42,9 +43,9 @@ describe('builds on the local driver (Docker Engine BuildKit + registry)', () =>
     async (kind, fileName) => {
       const file = sample(fileName);
       const { tag, status } = await deploy(kind, file);
-      expect(status).toMatchObject({ state: 'succeeded', image: `${deployer.config.REGISTRY_HOST}/${repository}:${tag}` });
+      expect(status).toMatchObject({ state: 'succeeded', image: `${registry()}/${repository}:${tag}` });
 
-      const image = await inspectImage(deployer.config.REGISTRY_HOST, repository, tag);
+      const image = await inspectImage(registry(), repository, tag);
       expect(image).not.toBeNull();
       expect(image!.digest).toBe(status.digest);
       expect(image!.labels[BASE_NAME_LABEL]).toBe(source());
@@ -58,7 +59,7 @@ describe('builds on the local driver (Docker Engine BuildKit + registry)', () =>
   it('re-tags the source when no file is sent', async () => {
     const { tag, status } = await deploy('python', null);
     expect(status.state).toBe('succeeded');
-    const image = await inspectImage(deployer.config.REGISTRY_HOST, repository, tag);
+    const image = await inspectImage(registry(), repository, tag);
     expect(image!.labels[BASE_NAME_LABEL]).toBe(source());
     expect([...image!.files.keys()].some((path) => path.startsWith('tmp/'))).toBe(false);
   });

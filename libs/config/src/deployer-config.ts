@@ -77,9 +77,12 @@ export class DeployerEnvironment {
   @IsIn(BUILD_DRIVERS)
   BUILD_DRIVER: BuildDriverName = 'local';
 
-  /** Where images are pushed, as `host[:port]`. */
-  @IsString() @MinLength(1)
-  REGISTRY_HOST = '127.0.0.1:5001';
+  /**
+   * Where images are pushed, as `host[:port]`. When unset, the user's own
+   * REGISTRY_HOST (OpenServerless user env) applies, then the driver's default.
+   */
+  @IsOptional() @IsString() @MinLength(1)
+  REGISTRY_HOST?: string;
 
   /** Talk plain HTTP to the registry (loopback registries are always HTTP). */
   @Transform(toBool) @IsBoolean()

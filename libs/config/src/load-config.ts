@@ -23,7 +23,7 @@ const describe = (error: ValidationError): string => {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): DeployerEnvironment {
   const defaults = new DeployerEnvironment();
   const known = Object.keys(defaults).concat(
-    ['REDIS_PASSWORD', 'COUCHDB_ADMIN_USER', 'COUCHDB_ADMIN_PASSWORD', 'REGISTRY_USER', 'REGISTRY_PASS', 'DOCKER_HOST', 'DOCKER_BUILD_NETWORK', 'BUILD_WORKDIR'],
+    ['REDIS_PASSWORD', 'COUCHDB_ADMIN_USER', 'COUCHDB_ADMIN_PASSWORD', 'REGISTRY_HOST', 'REGISTRY_USER', 'REGISTRY_PASS', 'DOCKER_HOST', 'DOCKER_BUILD_NETWORK', 'BUILD_WORKDIR'],
   );
   const given: Record<string, string> = {};
   for (const name of known) {
@@ -37,7 +37,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DeployerEnviro
 }
 
 /** Loopback registries are plain HTTP whatever REGISTRY_INSECURE says. */
-export function registryUsesHttp(config: DeployerEnvironment): boolean {
-  const host = config.REGISTRY_HOST.replace(/:\d+$/, '');
-  return config.REGISTRY_INSECURE || host === 'localhost' || host.startsWith('127.') || host === '[::1]';
+export function registryUsesHttp(config: DeployerEnvironment, host: string): boolean {
+  const name = host.replace(/:\d+$/, '');
+  return config.REGISTRY_INSECURE || name === 'localhost' || name.startsWith('127.') || name === '[::1]';
 }

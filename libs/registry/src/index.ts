@@ -1,2 +1,3 @@
 export * from './registry.repository.js';
 export * from './registry.module.js';
+export * from './registry-host.js';

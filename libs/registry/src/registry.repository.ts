@@ -29,15 +29,13 @@ interface ManifestDocument {
   manifests?: { digest: string; platform?: { os?: string; architecture?: string } }[];
 }
 
-/** The Registry HTTP API v2, as far as the deployer needs it. */
+/** The Registry HTTP API v2, as far as the deployer needs it; any host. */
 @Injectable()
 export class RegistryRepository {
-  private readonly baseUrl: string;
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
 
-  constructor(config: DeployerEnvironment) {
-    this.baseUrl = `${registryUsesHttp(config) ? 'http' : 'https'}://${config.REGISTRY_HOST}`;
+  constructor(private readonly config: DeployerEnvironment) {
     this.headers = {};
     if (config.REGISTRY_USER && config.REGISTRY_PASS) {
       const token = Buffer.from(`${config.REGISTRY_USER}:${config.REGISTRY_PASS}`).toString('base64');
@@ -47,8 +45,8 @@ export class RegistryRepository {
   }
 
   /** The image's manifest for this platform, or null when the tag does not exist. */
-  async manifest(repository: string, reference: string): Promise<ImageManifest | null> {
-    const response = await this.request(`/v2/${repository}/manifests/${reference}`, { accept: MANIFEST_TYPES.join(', ') });
+  async manifest(host: string, repository: string, reference: string): Promise<ImageManifest | null> {
+    const response = await this.request(host, `/v2/${repository}/manifests/${reference}`, { accept: MANIFEST_TYPES.join(', ') });
     if (response.status === 404) return null;
     await this.expectOk(response, `manifest ${repository}:${reference}`);
     const digest = response.headers.get('docker-content-digest') ?? '';
@@ -58,7 +56,7 @@ export class RegistryRepository {
       const entry =
         document.manifests?.find((m) => m.platform?.os === 'linux' && m.platform?.architecture === 'amd64') ??
         document.manifests?.[0];
-      return entry ? this.manifest(repository, entry.digest) : null;
+      return entry ? this.manifest(host, repository, entry.digest) : null;
     }
     return {
       digest,
@@ -68,28 +66,29 @@ export class RegistryRepository {
     };
   }
 
-  async imageConfig(repository: string, configDigest: string): Promise<ImageConfig> {
-    const response = await this.request(`/v2/${repository}/blobs/${configDigest}`, {});
+  async imageConfig(host: string, repository: string, configDigest: string): Promise<ImageConfig> {
+    const response = await this.request(host, `/v2/${repository}/blobs/${configDigest}`, {});
     await this.expectOk(response, `config of ${repository}`);
     const body = (await response.json()) as { created?: string; config?: { Labels?: Record<string, string> | null } };
     return { labels: body.config?.Labels ?? {}, created: body.created };
   }
 
   /** Labels of an image, or null when it does not exist. */
-  async labels(repository: string, tag: string): Promise<Record<string, string> | null> {
-    const manifest = await this.manifest(repository, tag);
+  async labels(host: string, repository: string, tag: string): Promise<Record<string, string> | null> {
+    const manifest = await this.manifest(host, repository, tag);
     if (!manifest?.configDigest) return null;
-    return (await this.imageConfig(repository, manifest.configDigest)).labels;
+    return (await this.imageConfig(host, repository, manifest.configDigest)).labels;
   }
 
-  private async request(path: string, headers: Record<string, string>): Promise<Response> {
+  private async request(host: string, path: string, headers: Record<string, string>): Promise<Response> {
+    const baseUrl = `${registryUsesHttp(this.config, host) ? 'http' : 'https'}://${host}`;
     try {
-      return await fetch(this.baseUrl + path, {
+      return await fetch(baseUrl + path, {
         headers: { ...this.headers, ...headers },
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
-      throw new DependencyUnavailableError(`Registry ${this.baseUrl} is unreachable: ${(error as Error).message}`, 'registry');
+      throw new DependencyUnavailableError(`Registry ${host} is unreachable: ${(error as Error).message}`, 'registry');
     }
   }
 

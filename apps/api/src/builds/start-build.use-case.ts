@@ -13,7 +13,7 @@ import {
 import { DeployerEnvironment } from '#libs/config';
 import { DependencyUnavailableError, InvalidInputError } from '#libs/errors';
 import { parseBuildTarget, parseImageReference, repositoryNameForLogin } from '#libs/images';
-import { RegistryRepository } from '#libs/registry';
+import { RegistryHostResolver, RegistryRepository } from '#libs/registry';
 import { BUILD_IDENTITY_LABEL, RuntimeRegistry, decodeDependencyFile } from '#libs/runtimes';
 import { StartBuildDto } from './dto/start-build.dto.js';
 
@@ -37,6 +37,7 @@ export class StartBuildUseCase {
     private readonly records: BuildRecordsRepository,
     private readonly queue: BuildQueue,
     private readonly registry: RegistryRepository,
+    private readonly registryHosts: RegistryHostResolver,
   ) {}
 
   async execute(user: AuthenticatedUser, request: StartBuildDto, requestId = ''): Promise<StartBuildResult> {
@@ -54,6 +55,7 @@ export class StartBuildUseCase {
       file = Buffer.from(content, 'utf8');
     }
 
+    const registryHost = this.registryHosts.resolve(user);
     const fileSha256 = file ? fileDigest(file) : '';
     const identity = buildIdentity({ source: request.source, kind: strategy.kind, fileSha256 });
     const id = newBuildId();
@@ -65,7 +67,7 @@ export class StartBuildUseCase {
       kind: strategy.kind,
       source: request.source,
       target: request.target,
-      image: `${this.config.REGISTRY_HOST}/${target.user}:${target.tag}`,
+      image: `${registryHost}/${target.user}:${target.tag}`,
       jobName: buildJobName(target.user, id),
       identity,
       claim: coalescingKey({ login: owner, target: request.target, identity }),
@@ -84,7 +86,7 @@ export class StartBuildUseCase {
     };
 
     if (!record.force) {
-      const digest = await this.existingImageDigest(target.user, target.tag, identity);
+      const digest = await this.existingImageDigest(registryHost, target.user, target.tag, identity);
       if (digest) {
         const done: BuildRecord = {
           ...record,
@@ -113,11 +115,11 @@ export class StartBuildUseCase {
   }
 
   /** The digest of the target image if it exists and was built from this identity. */
-  private async existingImageDigest(repository: string, tag: string, identity: string): Promise<string | null> {
+  private async existingImageDigest(host: string, repository: string, tag: string, identity: string) {
     try {
-      const manifest = await this.registry.manifest(repository, tag);
+      const manifest = await this.registry.manifest(host, repository, tag);
       if (!manifest?.configDigest) return null;
-      const { labels } = await this.registry.imageConfig(repository, manifest.configDigest);
+      const { labels } = await this.registry.imageConfig(host, repository, manifest.configDigest);
       return labels[BUILD_IDENTITY_LABEL] === identity ? manifest.digest : null;
     } catch (error) {
       if (!(error instanceof DependencyUnavailableError)) throw error;
