@@ -1,7 +1,7 @@
 import 'reflect-metadata';
-import { loadConfig } from '#libs/config';
+import { loadConfigOrExit } from '#libs/config';
 import { createApiApp } from './create-api-app.js';
 
-const config = loadConfig();
+const config = loadConfigOrExit();
 const app = await createApiApp(config);
 await app.listen(config.LISTEN_PORT, config.LISTEN_HOST);

@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { loadConfig } from '#libs/config';
+import { loadConfigOrExit } from '#libs/config';
 import { createApiApp } from '../../api/src/create-api-app.js';
 import { WorkerModule } from '../../worker/src/worker.module.js';
 
 /** API and worker in one process, for development and the embedded default. */
-const config = loadConfig();
+const config = loadConfigOrExit();
 const worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config));
 worker.enableShutdownHooks();
 const api = await createApiApp(config);

@@ -41,3 +41,14 @@ export function registryUsesHttp(config: DeployerEnvironment, host: string): boo
   const name = host.replace(/:\d+$/, '');
   return config.REGISTRY_INSECURE || name === 'localhost' || name.startsWith('127.') || name === '[::1]';
 }
+
+/** For process entry points: a bad environment ends the process with its message, not a stack trace. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): DeployerEnvironment {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}
