@@ -22,6 +22,7 @@ export function decodeRecord(hash: Record<string, string>): BuildRecord | null {
     kind: hash.kind ?? '',
     source: hash.source ?? '',
     target: hash.target ?? '',
+    registryHost: hash.registryHost ?? '',
     image: hash.image ?? '',
     jobName: hash.jobName ?? '',
     identity: hash.identity ?? '',

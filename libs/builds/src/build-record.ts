@@ -10,6 +10,8 @@ export interface BuildRecord {
   kind: string;
   source: string;
   target: string;
+  /** `host[:port]` of the registry the image goes to. */
+  registryHost: string;
   /** Full reference the image is pushed to: `<registry>/<user>:<tag>`. */
   image: string;
   jobName: string;

@@ -107,8 +107,20 @@ export class BuildRecordsRepository {
       JSON.stringify(outcome.logTail ?? []),
       record.id,
     );
-    if (result === 1) await this.redis.del(this.keys.file(record.id));
+    if (result === 1) await this.redis.del(this.keys.file(record.id), this.keys.credentials(record.id));
     return result === 1;
+  }
+
+  /**
+   * Keeps the user's registry credentials (REGISTRY_SECRET) beside the build,
+   * never in its record or queue payload, until the build finishes.
+   */
+  async saveCredentials(id: string, secret: string): Promise<void> {
+    await this.redis.set(this.keys.credentials(id), secret, 'EX', this.ttlSeconds);
+  }
+
+  async getCredentials(id: string): Promise<string | null> {
+    return this.redis.get(this.keys.credentials(id));
   }
 
   /** Deletes the user's finished builds that ended before `cutoff`; returns how many. */
@@ -118,7 +130,7 @@ export class BuildRecordsRepository {
     if (old.length === 0) return 0;
     const multi = this.redis.multi();
     for (const r of old) {
-      multi.del(this.keys.build(r.id), this.keys.file(r.id), this.keys.log(r.id));
+      multi.del(this.keys.build(r.id), this.keys.file(r.id), this.keys.log(r.id), this.keys.credentials(r.id));
       multi.zrem(this.keys.userBuilds(login), r.id);
     }
     await multi.exec();

@@ -6,6 +6,7 @@ export class RedisKeys {
   readonly build = (id: string) => `${this.prefix}:build:${id}`;
   readonly file = (id: string) => `${this.prefix}:build:${id}:file`;
   readonly log = (id: string) => `${this.prefix}:build:${id}:log`;
+  readonly credentials = (id: string) => `${this.prefix}:build:${id}:credentials`;
   readonly userBuilds = (login: string) => `${this.prefix}:user:${login.toLowerCase()}:builds`;
   readonly claim = (key: string) => `${this.prefix}:claim:${key}`;
 }

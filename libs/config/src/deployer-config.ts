@@ -110,6 +110,55 @@ export class DeployerEnvironment {
   @IsOptional() @IsString()
   BUILD_WORKDIR?: string;
 
+  /** Kubernetes driver: kubeconfig file; in-cluster configuration when unset. */
+  @IsOptional() @IsString()
+  KUBECONFIG?: string;
+
+  @IsString() @MinLength(1)
+  KUBE_NAMESPACE = 'nuvolaris';
+
+  /** Pinned rootless BuildKit image; its daemonless wrapper runs each build. */
+  @IsString() @MinLength(1)
+  BUILDKIT_IMAGE = 'moby/buildkit:v0.17.3-rootless';
+
+  @IsString() @MinLength(1)
+  BUILDKITD_CONFIGMAP = 'nuvolaris-buildkitd-conf';
+
+  /** buildkitd.toml used to create BUILDKITD_CONFIGMAP when it is missing. */
+  @IsString() @MinLength(1)
+  BUILDKITD_TOML = 'deploy/buildkit/buildkitd.toml';
+
+  /** imagePullSecret-style secret holding registry credentials for pushes. */
+  @IsString() @MinLength(1)
+  REGISTRY_PULL_SECRET = 'registry-pull-secret';
+
+  @IsString() @MinLength(1)
+  BUILD_CPU_REQUEST = '250m';
+
+  @IsString() @MinLength(1)
+  BUILD_CPU_LIMIT = '2';
+
+  @IsString() @MinLength(1)
+  BUILD_MEMORY_REQUEST = '256Mi';
+
+  @IsString() @MinLength(1)
+  BUILD_MEMORY_LIMIT = '2Gi';
+
+  /** Kubernetes removes a finished build Job (and what it owns) after this. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(30 * 86_400)
+  BUILD_TTL_SECONDS_AFTER_FINISHED = 86_400;
+
+  /** Import and export a registry cache per user and kind. */
+  @Transform(toBool) @IsBoolean()
+  BUILD_CACHE = true;
+
+  /** Retries of a Kubernetes API call that failed with 5xx, 429 or a network error. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(20)
+  KUBE_API_RETRIES = 5;
+
+  @Transform(toInt) @IsInt() @Min(10) @Max(60_000)
+  KUBE_API_RETRY_BASE_MS = 200;
+
   @Transform(toInt) @IsInt() @Min(1) @Max(64)
   BUILD_CONCURRENCY = 2;
 

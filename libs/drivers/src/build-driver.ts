@@ -1,6 +1,15 @@
 /** What a driver needs to build one image; rendered by the worker, never by the driver. */
 export interface BuildSpec {
   buildId: string;
+  /** DNS-1123 name of the build's Kubernetes Job (and the base of its other objects). */
+  jobName: string;
+  /** The owner's login (lowercase), as labels record it. */
+  login: string;
+  kind: string;
+  /** `host[:port]` the image is pushed to. */
+  registryHost: string;
+  /** The user's REGISTRY_SECRET: a secret name or `user:password`; never logged. */
+  registrySecret: string | null;
   /** Full reference to push: `<registry>/<user>:<tag>`. */
   image: string;
   dockerfile: string;

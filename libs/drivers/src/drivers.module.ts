@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { DeployerEnvironment } from '#libs/config';
 import { BuildDriver } from './build-driver.js';
+import { kubernetesRepositoryFrom } from '#libs/kube';
+import { KubernetesBuildDriver } from './kubernetes/kubernetes.build-driver.js';
 import { LocalBuildDriver } from './local/local.build-driver.js';
 
 /** Chooses the build driver named by BUILD_DRIVER. */
@@ -14,7 +16,7 @@ import { LocalBuildDriver } from './local/local.build-driver.js';
           case 'local':
             return new LocalBuildDriver(config);
           case 'kubernetes':
-            throw new Error('BUILD_DRIVER=kubernetes is not available in this version; use BUILD_DRIVER=local');
+            return new KubernetesBuildDriver(config, kubernetesRepositoryFrom(config));
         }
       },
     },

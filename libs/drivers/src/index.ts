@@ -1,3 +1,6 @@
 export * from './build-driver.js';
 export * from './drivers.module.js';
 export * from './local/local.build-driver.js';
+export * from './kubernetes/kubernetes.build-driver.js';
+export * from './kubernetes/kubernetes-labels.js';
+export * from './kubernetes/build-object-names.js';

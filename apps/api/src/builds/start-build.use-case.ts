@@ -67,6 +67,7 @@ export class StartBuildUseCase {
       kind: strategy.kind,
       source: request.source,
       target: request.target,
+      registryHost,
       image: `${registryHost}/${target.user}:${target.tag}`,
       jobName: buildJobName(target.user, id),
       identity,
@@ -103,6 +104,8 @@ export class StartBuildUseCase {
 
     const holder = await this.records.claim(record, file);
     if (holder === id) {
+      const secret = user.env.REGISTRY_SECRET;
+      if (secret && this.config.BUILD_DRIVER === 'kubernetes') await this.records.saveCredentials(id, secret);
       await this.queue.enqueue(id);
       return { record, coalesced: false };
     }

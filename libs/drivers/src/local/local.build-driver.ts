@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeployerEnvironment } from '#libs/config';
 import { BuildDriver, BuildFailure, BuildLogSink, BuildResult, BuildSpec } from '../build-driver.js';
-import { LogBatcher } from './log-batcher.js';
+import { LogBatcher } from '../log-batcher.js';
 import { runProcess } from './run-process.js';
 
 const SAFE_ID = /^[a-z0-9]{1,64}$/;

@@ -1,4 +1,4 @@
-import { BuildLogSink } from '../build-driver.js';
+import { BuildLogSink } from './build-driver.js';
 
 /** Groups output lines so a chatty build costs few Redis round trips. */
 export class LogBatcher {

@@ -1,0 +1,82 @@
+import { Job } from 'kubernetes-models/batch/v1/Job';
+import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { Secret } from 'kubernetes-models/v1/Secret';
+import { buildJobName } from '#libs/builds';
+import { BuildSpec } from '../build-driver.js';
+import { buildObjectNames } from './build-object-names.js';
+import { BuildJobOptions, buildJob, buildctlArguments, contextConfigMap, credentialsSecret } from './build-job.manifests.js';
+import { BUILD_ID_LABEL, USER_LABEL, userLabelValue } from './kubernetes-labels.js';
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const options: BuildJobOptions = {
+  namespace: 'nuvolaris',
+  buildkitImage: 'moby/buildkit:v0.17.3-rootless',
+  buildkitdConfigMap: 'nuvolaris-buildkitd-conf',
+  resources: { cpuRequest: '250m', cpuLimit: '2', memoryRequest: '256Mi', memoryLimit: '2Gi' },
+  ttlSecondsAfterFinished: 3600,
+  cache: true,
+  insecureRegistry: true,
+};
+const spec = (login = 'alice'): BuildSpec => ({
+  buildId: '0mwv5oezo6055dfe345c',
+  jobName: buildJobName(login, '0mwv5oezo6055dfe345c'),
+  login,
+  kind: 'python',
+  registryHost: 'nuvolaris-registry-svc:5000',
+  registrySecret: null,
+  image: `nuvolaris-registry-svc:5000/${login}:python-1`,
+  dockerfile: 'FROM x\n',
+  dependencyFile: { name: 'requirements.txt', content: Buffer.from('requests\n') },
+  timeoutSeconds: 600,
+  noCache: false,
+});
+
+describe('build Job manifests', () => {
+  it.each(['alice', 'a'.repeat(120), 'dev.team_42', 'x--y'])('are valid Kubernetes objects for login %s', (login) => {
+    const names = buildObjectNames(spec(login).jobName);
+    const job = buildJob(spec(login), names, options, 'registry-pull-secret');
+    expect(() => new Job(job as never).validate()).not.toThrow();
+    expect(() => new ConfigMap(contextConfigMap(spec(login), names, options) as never).validate()).not.toThrow();
+    const secret = credentialsSecret(spec(login), names, options, { username: 'u', password: 'p:w' });
+    expect(() => new Secret(secret as never).validate()).not.toThrow();
+    for (const name of [names.job, names.context, names.credentials]) {
+      expect(name.length).toBeLessThanOrEqual(63);
+      expect(name).toMatch(DNS_LABEL);
+    }
+    expect(job.metadata?.labels?.[USER_LABEL]).toBe(userLabelValue(login));
+    expect(job.metadata?.labels?.[BUILD_ID_LABEL]).toBe('0mwv5oezo6055dfe345c');
+  });
+
+  it('sets the deadline, the TTL and no retries', () => {
+    const job = buildJob(spec(), buildObjectNames(spec().jobName), options, null);
+    expect(job.spec).toMatchObject({ activeDeadlineSeconds: 600, ttlSecondsAfterFinished: 3600, backoffLimit: 0 });
+  });
+
+  it('passes every value as its own argument, with no shell', () => {
+    const job = buildJob(spec(), buildObjectNames(spec().jobName), options, null);
+    const container = job.spec!.template.spec!.containers[0];
+    expect(container.command).toEqual(['buildctl-daemonless.sh']);
+    for (const c of [...job.spec!.template.spec!.initContainers!, container]) {
+      expect([...(c.command ?? []), ...(c.args ?? [])].some((a) => /^(sh|bash|\/bin\/sh)$/.test(a) || a === '-c')).toBe(false);
+    }
+    expect(buildctlArguments(spec(), options)).toContain(
+      '--output=type=image,name=nuvolaris-registry-svc:5000/alice:python-1,push=true,registry.insecure=true',
+    );
+  });
+
+  it('imports and exports a registry cache per user and kind', () => {
+    const args = buildctlArguments(spec(), options);
+    expect(args).toContain('--import-cache=type=registry,ref=nuvolaris-registry-svc:5000/alice:buildcache-python,registry.insecure=true');
+    expect(buildctlArguments(spec(), { ...options, cache: false }).some((a) => a.includes('cache'))).toBe(false);
+  });
+
+  it('puts user:password credentials only in the Secret, base64-encoded', () => {
+    const names = buildObjectNames(spec().jobName);
+    const secret = credentialsSecret(spec(), names, options, { username: 'bob', password: 's3cret' });
+    const config = JSON.parse(Buffer.from(secret.data!['.dockerconfigjson'], 'base64').toString()) as {
+      auths: Record<string, { auth: string }>;
+    };
+    expect(Buffer.from(config.auths['nuvolaris-registry-svc:5000'].auth, 'base64').toString()).toBe('bob:s3cret');
+    expect(JSON.stringify(buildJob(spec(), names, options, names.credentials))).not.toContain('s3cret');
+  });
+});

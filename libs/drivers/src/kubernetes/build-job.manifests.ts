@@ -1,0 +1,161 @@
+import type { V1ConfigMap, V1Job, V1OwnerReference, V1Secret, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import { BuildSpec } from '../build-driver.js';
+import { BuildObjectNames } from './build-object-names.js';
+import { buildLabels } from './kubernetes-labels.js';
+
+export interface BuildJobOptions {
+  namespace: string;
+  buildkitImage: string;
+  buildkitdConfigMap: string;
+  resources: { cpuRequest: string; cpuLimit: string; memoryRequest: string; memoryLimit: string };
+  ttlSecondsAfterFinished: number;
+  cache: boolean;
+  insecureRegistry: boolean;
+}
+
+const WORKSPACE = '/workspace';
+const CONTEXT_SOURCE = '/context-source';
+const BUILDKIT_CONTAINER = 'buildkit';
+export { BUILDKIT_CONTAINER };
+
+/** The build context: the Dockerfile and the dependency file, as a ConfigMap. */
+export function contextConfigMap(spec: BuildSpec, names: BuildObjectNames, options: BuildJobOptions, owner?: V1OwnerReference): V1ConfigMap {
+  const data: Record<string, string> = { Dockerfile: spec.dockerfile };
+  if (spec.dependencyFile) data[spec.dependencyFile.name] = spec.dependencyFile.content.toString('utf8');
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: names.context, namespace: options.namespace, labels: buildLabels(spec), ownerReferences: owner ? [owner] : undefined },
+    data,
+  };
+}
+
+/** A per-build dockerconfigjson Secret from the user's `user:password`. */
+export function credentialsSecret(
+  spec: BuildSpec,
+  names: BuildObjectNames,
+  options: BuildJobOptions,
+  credentials: { username: string; password: string },
+  owner?: V1OwnerReference,
+): V1Secret {
+  const auth = Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64');
+  const dockerConfig = { auths: { [spec.registryHost]: { username: credentials.username, password: credentials.password, auth } } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'kubernetes.io/dockerconfigjson',
+    metadata: { name: names.credentials, namespace: options.namespace, labels: buildLabels(spec), ownerReferences: owner ? [owner] : undefined },
+    data: { '.dockerconfigjson': Buffer.from(JSON.stringify(dockerConfig)).toString('base64') },
+  };
+}
+
+export const ownerReferenceTo = (job: V1Job): V1OwnerReference => ({
+  apiVersion: 'batch/v1',
+  kind: 'Job',
+  name: String(job.metadata?.name),
+  uid: String(job.metadata?.uid),
+  controller: false,
+  blockOwnerDeletion: false,
+});
+
+/** buildctl's arguments: each value its own argv entry, no shell anywhere. */
+export function buildctlArguments(spec: BuildSpec, options: BuildJobOptions): string[] {
+  const insecure = options.insecureRegistry ? ',registry.insecure=true' : '';
+  const cacheRef = `${spec.registryHost}/${spec.image.slice(spec.registryHost.length + 1).split(':')[0]}:buildcache-${spec.kind}`;
+  return [
+    'build',
+    '--progress=plain',
+    '--frontend=dockerfile.v0',
+    `--local=context=${WORKSPACE}`,
+    `--local=dockerfile=${WORKSPACE}`,
+    `--output=type=image,name=${spec.image},push=true${insecure}`,
+    '--metadata-file=/dev/termination-log',
+    ...(options.cache
+      ? [`--export-cache=type=registry,ref=${cacheRef},mode=max${insecure}`, `--import-cache=type=registry,ref=${cacheRef}${insecure}`]
+      : []),
+    ...(spec.noCache ? ['--no-cache'] : []),
+  ];
+}
+
+/**
+ * The build Job: an init container copies the context out of its ConfigMap
+ * into an emptyDir; rootless BuildKit, started by its daemonless wrapper,
+ * builds and pushes, writing the image digest as its termination message.
+ */
+export function buildJob(spec: BuildSpec, names: BuildObjectNames, options: BuildJobOptions, dockerConfigSecret: string | null): V1Job {
+  const labels = buildLabels(spec);
+  const files = ['Dockerfile', ...(spec.dependencyFile ? [spec.dependencyFile.name] : [])];
+  const volumes: V1Volume[] = [
+    { name: 'context-source', configMap: { name: names.context } },
+    { name: 'workspace', emptyDir: {} },
+    { name: 'buildkitd-config', configMap: { name: options.buildkitdConfigMap } },
+    { name: 'buildkit-state', emptyDir: {} },
+  ];
+  const mounts: V1VolumeMount[] = [
+    { name: 'workspace', mountPath: WORKSPACE, readOnly: true },
+    { name: 'buildkitd-config', mountPath: '/home/user/.config/buildkit', readOnly: true },
+    { name: 'buildkit-state', mountPath: '/home/user/.local/share/buildkit' },
+  ];
+  if (dockerConfigSecret) {
+    volumes.push({ name: 'docker-config', secret: { secretName: dockerConfigSecret, items: [{ key: '.dockerconfigjson', path: 'config.json' }] } });
+    mounts.push({ name: 'docker-config', mountPath: '/home/user/.docker', readOnly: true });
+  }
+  const unprivileged = { runAsUser: 1000, runAsGroup: 1000, runAsNonRoot: true };
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: names.job, namespace: options.namespace, labels },
+    spec: {
+      backoffLimit: 0,
+      activeDeadlineSeconds: spec.timeoutSeconds,
+      ttlSecondsAfterFinished: options.ttlSecondsAfterFinished,
+      template: {
+        metadata: { labels },
+        spec: {
+          restartPolicy: 'Never',
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          securityContext: { fsGroup: 1000 },
+          initContainers: [
+            {
+              name: 'context',
+              image: options.buildkitImage,
+              command: ['cp', '-L', ...files.map((file) => `${CONTEXT_SOURCE}/${file}`), `${WORKSPACE}/`],
+              volumeMounts: [
+                { name: 'context-source', mountPath: CONTEXT_SOURCE, readOnly: true },
+                { name: 'workspace', mountPath: WORKSPACE },
+              ],
+              securityContext: { ...unprivileged, allowPrivilegeEscalation: false },
+              resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
+            },
+          ],
+          containers: [
+            {
+              name: BUILDKIT_CONTAINER,
+              image: options.buildkitImage,
+              command: ['buildctl-daemonless.sh'],
+              args: buildctlArguments(spec, options),
+              env: [
+                { name: 'BUILDKITD_FLAGS', value: '--oci-worker-no-process-sandbox' },
+                { name: 'DOCKER_CONFIG', value: '/home/user/.docker' },
+              ],
+              volumeMounts: mounts,
+              securityContext: {
+                ...unprivileged,
+                seccompProfile: { type: 'Unconfined' },
+                appArmorProfile: { type: 'Unconfined' },
+              },
+              resources: {
+                requests: { cpu: options.resources.cpuRequest, memory: options.resources.memoryRequest },
+                limits: { cpu: options.resources.cpuLimit, memory: options.resources.memoryLimit },
+              },
+              terminationMessagePath: '/dev/termination-log',
+              terminationMessagePolicy: 'File',
+            },
+          ],
+          volumes,
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,11 @@
+/** Names of a build's objects, all derived from the Job's name, so a retried worker finds them again. */
+export interface BuildObjectNames {
+  job: string;
+  context: string;
+  credentials: string;
+}
+
+export function buildObjectNames(jobName: string): BuildObjectNames {
+  const base = jobName.replace(/^build-/, '');
+  return { job: jobName, context: `cm-${base}`, credentials: `rs-${base}` };
+}

@@ -1,0 +1,207 @@
+import { Logger } from '@nestjs/common';
+import type { V1Job, V1Pod } from '@kubernetes/client-node';
+import { readFile } from 'node:fs/promises';
+import { DeployerEnvironment, registryUsesHttp } from '#libs/config';
+import { KubernetesApiError, KubernetesRepository, isAlreadyExists } from '#libs/kube';
+import { BuildDriver, BuildFailure, BuildLogSink, BuildResult, BuildSpec } from '../build-driver.js';
+import { LogBatcher } from '../log-batcher.js';
+import { BUILDKIT_CONTAINER, BuildJobOptions, buildJob, contextConfigMap, credentialsSecret, ownerReferenceTo } from './build-job.manifests.js';
+import { BuildObjectNames, buildObjectNames } from './build-object-names.js';
+import { assessBuild, BuildProgress } from './build-progress.js';
+import { BUILD_ID_LABEL } from './kubernetes-labels.js';
+
+const WATCH_SECONDS = 30;
+const SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * Builds in a Kubernetes Job with rootless BuildKit. The Job's name is
+ * derived from the build, so a worker that takes over a build re-attaches to
+ * the same Job instead of starting another.
+ */
+export class KubernetesBuildDriver extends BuildDriver {
+  readonly name = 'kubernetes';
+  private readonly logger = new Logger(KubernetesBuildDriver.name);
+  private readonly options: BuildJobOptions;
+
+  constructor(
+    private readonly config: DeployerEnvironment,
+    private readonly kube: KubernetesRepository,
+  ) {
+    super();
+    this.options = {
+      namespace: config.KUBE_NAMESPACE,
+      buildkitImage: config.BUILDKIT_IMAGE,
+      buildkitdConfigMap: config.BUILDKITD_CONFIGMAP,
+      resources: {
+        cpuRequest: config.BUILD_CPU_REQUEST,
+        cpuLimit: config.BUILD_CPU_LIMIT,
+        memoryRequest: config.BUILD_MEMORY_REQUEST,
+        memoryLimit: config.BUILD_MEMORY_LIMIT,
+      },
+      ttlSecondsAfterFinished: config.BUILD_TTL_SECONDS_AFTER_FINISHED,
+      cache: config.BUILD_CACHE,
+      insecureRegistry: false,
+    };
+  }
+
+  async ready(): Promise<void> {
+    await this.ensureBuildkitConfig();
+  }
+
+  async run(spec: BuildSpec, log: BuildLogSink, signal: AbortSignal): Promise<BuildResult> {
+    const names = buildObjectNames(spec.jobName);
+    const options = { ...this.options, insecureRegistry: registryUsesHttp(this.config, spec.registryHost) };
+    try {
+      await this.ensureBuildkitConfig();
+      const credentials = await this.credentials(spec);
+      const dockerConfigSecret = credentials?.kind === 'per-build' ? names.credentials : (credentials?.name ?? null);
+      const job = await this.createOrAttach(buildJob(spec, names, options, dockerConfigSecret), spec.buildId);
+      const owner = ownerReferenceTo(job);
+      await this.ensureCreated(() => this.kube.createConfigMap(contextConfigMap(spec, names, options, owner)));
+      if (credentials?.kind === 'per-build') {
+        await this.ensureCreated(() => this.kube.createSecret(credentialsSecret(spec, names, options, credentials, owner)));
+      }
+      return await this.follow(names, log, signal);
+    } catch (error) {
+      if (error instanceof KubernetesApiError) {
+        throw new BuildFailure('KubernetesApiRejected', `the Kubernetes API refused the build: ${error.message}`);
+      }
+      throw error;
+    }
+  }
+
+  /** Creates the buildkitd ConfigMap from deploy/buildkit/buildkitd.toml when it is missing. */
+  private async ensureBuildkitConfig(): Promise<void> {
+    if (await this.kube.readConfigMap(this.config.BUILDKITD_CONFIGMAP)) return;
+    const toml = await readFile(this.config.BUILDKITD_TOML, 'utf8');
+    await this.ensureCreated(() =>
+      this.kube.createConfigMap({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: this.config.BUILDKITD_CONFIGMAP, labels: { 'app.kubernetes.io/managed-by': 'openserverless-deployer' } },
+        data: { 'buildkitd.toml': toml },
+      }),
+    );
+  }
+
+  private async credentials(
+    spec: BuildSpec,
+  ): Promise<{ kind: 'per-build'; username: string; password: string } | { kind: 'named'; name: string } | null> {
+    const secret = spec.registrySecret?.trim();
+    if (!secret) {
+      const shared = await this.kube.readSecret(this.config.REGISTRY_PULL_SECRET);
+      return shared ? { kind: 'named', name: this.config.REGISTRY_PULL_SECRET } : null;
+    }
+    const colon = secret.indexOf(':');
+    if (colon > 0) return { kind: 'per-build', username: secret.slice(0, colon), password: secret.slice(colon + 1) };
+    if (!SECRET_NAME.test(secret) || secret.length > 253) {
+      throw new BuildFailure('InvalidRegistrySecret', 'REGISTRY_SECRET is neither a secret name nor user:password');
+    }
+    if (!(await this.kube.readSecret(secret))) {
+      throw new BuildFailure('RegistrySecretMissing', `registry secret "${secret}" does not exist in namespace ${this.config.KUBE_NAMESPACE}`);
+    }
+    return { kind: 'named', name: secret };
+  }
+
+  private async createOrAttach(manifest: V1Job, buildId: string): Promise<V1Job> {
+    try {
+      return await this.kube.createJob(manifest);
+    } catch (error) {
+      if (!isAlreadyExists(error)) throw error;
+    }
+    const existing = await this.kube.readJob(String(manifest.metadata?.name));
+    if (!existing) return this.kube.createJob(manifest);
+    if (existing.metadata?.labels?.[BUILD_ID_LABEL] !== buildId) {
+      throw new BuildFailure('JobNameConflict', `Job ${manifest.metadata?.name} belongs to another build`);
+    }
+    this.logger.log(`Re-attached to Job ${manifest.metadata?.name}`);
+    return existing;
+  }
+
+  private async ensureCreated(create: () => Promise<unknown>): Promise<void> {
+    try {
+      await create();
+    } catch (error) {
+      if (!isAlreadyExists(error)) throw error;
+    }
+  }
+
+  /** Follows the Job and its Pod (watches, re-listed whenever a watch ends) until the build ends. */
+  private async follow(names: BuildObjectNames, log: BuildLogSink, signal: AbortSignal): Promise<BuildResult> {
+    const output = new LogBatcher(log);
+    const logAbort = new AbortController();
+    let logs: Promise<void> | undefined;
+    try {
+      for (;;) {
+        if (signal.aborted) {
+          await this.kube.deleteJob(names.job, 'Background');
+          throw new BuildFailure('Cancelled', 'the build was cancelled');
+        }
+        const job = await this.kube.readJob(names.job);
+        const pods = await this.kube.listPods(`job-name=${names.job}`);
+        const progress = assessBuild(job, pods.items);
+        if (!logs && 'pod' in progress && progress.pod) {
+          logs = this.kube
+            .followLog(progress.pod, BUILDKIT_CONTAINER, (line) => output.push(line), logAbort.signal)
+            .catch((error: Error) => this.logger.warn(`Log of ${progress.pod} stopped: ${error.message}`));
+        }
+        if (progress.phase === 'succeeded' || progress.phase === 'failed') {
+          await this.drain(logs, logAbort);
+          return this.outcome(progress, output);
+        }
+        await this.waitForChange(names.job, job?.metadata?.resourceVersion, pods.resourceVersion, signal);
+      }
+    } finally {
+      logAbort.abort();
+      await output.close();
+    }
+  }
+
+  private outcome(progress: Extract<BuildProgress, { phase: 'succeeded' | 'failed' }>, output: LogBatcher): BuildResult {
+    if (progress.phase === 'failed') {
+      const cause = [...output.recent].reverse().find((line) => /error/i.test(line));
+      throw new BuildFailure(progress.reason, cause ? `${progress.message}: ${cause.trim()}` : progress.message);
+    }
+    if (!progress.digest) throw new BuildFailure('DigestMissing', 'BuildKit finished without reporting the image digest');
+    return { digest: progress.digest };
+  }
+
+  /** Lets the log stream deliver its last lines, bounded so a stuck stream cannot hold the build. */
+  private async drain(logs: Promise<void> | undefined, logAbort: AbortController): Promise<void> {
+    if (!logs) return;
+    await Promise.race([logs, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    logAbort.abort();
+  }
+
+  /** Returns on the first change of the Job or its Pods after the versions read, or when a watch ends. */
+  private async waitForChange(job: string, jobVersion: string | undefined, podsVersion: string | undefined, signal: AbortSignal) {
+    const change = new AbortController();
+    const stop = () => change.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    const started = Date.now();
+    const onEvent = (type: string) => {
+      if (type !== 'BOOKMARK') stop();
+    };
+    try {
+      await Promise.race([
+        this.kube.watch<V1Job>(
+          'jobs',
+          { fieldSelector: `metadata.name=${job}`, resourceVersion: jobVersion, timeoutSeconds: WATCH_SECONDS },
+          onEvent,
+          change.signal,
+        ),
+        this.kube.watch<V1Pod>(
+          'pods',
+          { labelSelector: `job-name=${job}`, resourceVersion: podsVersion, timeoutSeconds: WATCH_SECONDS },
+          onEvent,
+          change.signal,
+        ),
+      ]);
+    } finally {
+      stop();
+      signal.removeEventListener('abort', stop);
+    }
+    // A watch that fails at once (API down, dropped connection) must not spin.
+    if (Date.now() - started < 250) await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}

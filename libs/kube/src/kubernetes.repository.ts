@@ -1,0 +1,178 @@
+import {
+  BatchV1Api,
+  CoreV1Api,
+  KubeConfig,
+  Log,
+  V1ConfigMap,
+  V1Job,
+  V1Pod,
+  V1Secret,
+  Watch,
+} from '@kubernetes/client-node';
+import { Writable } from 'node:stream';
+import { RetryPolicy, withApiRetries } from './api-retry.js';
+import { isNotFound } from './kubernetes-api.error.js';
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+export type PropagationPolicy = 'Background' | 'Foreground' | 'Orphan';
+
+export interface Page<T> {
+  items: T[];
+  continueToken?: string;
+  resourceVersion?: string;
+}
+
+/**
+ * The Kubernetes API as the deployer uses it, in one namespace. Every call is
+ * retried on 5xx, 429 and network faults; NotFound reads answer null.
+ */
+export class KubernetesRepository {
+  private readonly core: CoreV1Api;
+  private readonly batch: BatchV1Api;
+  private readonly watcher: Watch;
+  private readonly logs: Log;
+
+  constructor(
+    kubeConfig: KubeConfig,
+    readonly namespace: string,
+    private readonly policy: RetryPolicy,
+  ) {
+    this.core = kubeConfig.makeApiClient(CoreV1Api);
+    this.batch = kubeConfig.makeApiClient(BatchV1Api);
+    this.watcher = new Watch(kubeConfig);
+    this.logs = new Log(kubeConfig);
+  }
+
+  private call<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return withApiRetries(fn, this.policy, signal);
+  }
+
+  private async orNull<T>(fn: () => Promise<T>): Promise<T | null> {
+    try {
+      return await this.call(fn);
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  }
+
+  private async deleted(fn: () => Promise<unknown>): Promise<boolean> {
+    return (await this.orNull(fn)) !== null;
+  }
+
+  createJob(body: V1Job): Promise<V1Job> {
+    return this.call(() => this.batch.createNamespacedJob({ namespace: this.namespace, body }));
+  }
+
+  readJob(name: string): Promise<V1Job | null> {
+    return this.orNull(() => this.batch.readNamespacedJob({ name, namespace: this.namespace }));
+  }
+
+  deleteJob(name: string, propagationPolicy: PropagationPolicy = 'Background'): Promise<boolean> {
+    return this.deleted(() => this.batch.deleteNamespacedJob({ name, namespace: this.namespace, propagationPolicy }));
+  }
+
+  async listJobs(labelSelector: string, limit = 500, continueToken?: string): Promise<Page<V1Job>> {
+    const list = await this.call(() =>
+      this.batch.listNamespacedJob({ namespace: this.namespace, labelSelector, limit, _continue: continueToken }),
+    );
+    return { items: list.items, continueToken: list.metadata?._continue || undefined, resourceVersion: list.metadata?.resourceVersion };
+  }
+
+  createConfigMap(body: V1ConfigMap): Promise<V1ConfigMap> {
+    return this.call(() => this.core.createNamespacedConfigMap({ namespace: this.namespace, body }));
+  }
+
+  readConfigMap(name: string): Promise<V1ConfigMap | null> {
+    return this.orNull(() => this.core.readNamespacedConfigMap({ name, namespace: this.namespace }));
+  }
+
+  replaceConfigMap(body: V1ConfigMap): Promise<V1ConfigMap> {
+    const name = String(body.metadata?.name);
+    return this.call(() => this.core.replaceNamespacedConfigMap({ name, namespace: this.namespace, body }));
+  }
+
+  deleteConfigMap(name: string): Promise<boolean> {
+    return this.deleted(() => this.core.deleteNamespacedConfigMap({ name, namespace: this.namespace }));
+  }
+
+  async listConfigMaps(labelSelector: string, limit = 500, continueToken?: string): Promise<Page<V1ConfigMap>> {
+    const list = await this.call(() =>
+      this.core.listNamespacedConfigMap({ namespace: this.namespace, labelSelector, limit, _continue: continueToken }),
+    );
+    return { items: list.items, continueToken: list.metadata?._continue || undefined };
+  }
+
+  createSecret(body: V1Secret): Promise<V1Secret> {
+    return this.call(() => this.core.createNamespacedSecret({ namespace: this.namespace, body }));
+  }
+
+  readSecret(name: string): Promise<V1Secret | null> {
+    return this.orNull(() => this.core.readNamespacedSecret({ name, namespace: this.namespace }));
+  }
+
+  deleteSecret(name: string): Promise<boolean> {
+    return this.deleted(() => this.core.deleteNamespacedSecret({ name, namespace: this.namespace }));
+  }
+
+  async listSecrets(labelSelector: string, limit = 500, continueToken?: string): Promise<Page<V1Secret>> {
+    const list = await this.call(() =>
+      this.core.listNamespacedSecret({ namespace: this.namespace, labelSelector, limit, _continue: continueToken }),
+    );
+    return { items: list.items, continueToken: list.metadata?._continue || undefined };
+  }
+
+  async listPods(labelSelector: string): Promise<Page<V1Pod>> {
+    const list = await this.call(() => this.core.listNamespacedPod({ namespace: this.namespace, labelSelector }));
+    return { items: list.items, resourceVersion: list.metadata?.resourceVersion };
+  }
+
+  /**
+   * Watches jobs or pods of the namespace until the server ends the stream,
+   * the connection drops, or `signal` aborts; resolves in every case.
+   */
+  async watch<T>(
+    resource: 'jobs' | 'pods',
+    query: { labelSelector?: string; fieldSelector?: string; resourceVersion?: string; timeoutSeconds?: number },
+    onEvent: (type: WatchEventType, object: T) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const path =
+      resource === 'jobs' ? `/apis/batch/v1/namespaces/${this.namespace}/jobs` : `/api/v1/namespaces/${this.namespace}/pods`;
+    const params = Object.fromEntries(Object.entries({ ...query, allowWatchBookmarks: true }).filter(([, v]) => v !== undefined));
+    await new Promise<void>((resolve) => {
+      this.watcher
+        .watch(path, params, (type, object) => onEvent(type as WatchEventType, object as T), () => resolve())
+        .then((controller) => {
+          if (signal.aborted) controller.abort();
+          else signal.addEventListener('abort', () => controller.abort(), { once: true });
+        })
+        .catch(() => resolve());
+    });
+  }
+
+  /** Follows a container's log line by line until it ends or `signal` aborts. */
+  async followLog(pod: string, container: string, onLine: (line: string) => void, signal: AbortSignal): Promise<void> {
+    let pending = '';
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        const parts = (pending + chunk.toString('utf8')).split(/\r?\n/);
+        pending = parts.pop() ?? '';
+        for (const part of parts) onLine(part);
+        done();
+      },
+      final(done) {
+        if (pending) onLine(pending);
+        done();
+      },
+    });
+    const ended = new Promise<void>((resolve) => {
+      sink.on('finish', resolve);
+      sink.on('close', resolve);
+      signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    const controller = await this.call(() => this.logs.log(this.namespace, pod, container, sink, { follow: true }), signal);
+    signal.addEventListener('abort', () => controller.abort(), { once: true });
+    await ended;
+  }
+}
