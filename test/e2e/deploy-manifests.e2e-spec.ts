@@ -1,0 +1,58 @@
+import { kustomize, modelOf } from '../support/kustomize.js';
+
+describe('deploy/ manifests', () => {
+  const base = kustomize('deploy/base');
+  const withRedis = kustomize('deploy/samples/with-redis');
+
+  it.each([
+    ['deploy/base', base],
+    ['deploy/samples/with-redis', withRedis],
+  ])('%s renders only objects valid against the Kubernetes schemas', async (_dir, objects) => {
+    expect(objects.length).toBeGreaterThan(5);
+    for (const object of objects) {
+      const Model = await modelOf(object);
+      expect(() => new Model(object).validate()).not.toThrow();
+      expect(object.metadata.namespace).toBe('nuvolaris');
+    }
+  });
+
+  it('installs the API, the worker, their service account and the buildkitd configuration', () => {
+    const names = base.map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'Deployment/deployer-api',
+        'Deployment/deployer-worker',
+        'Service/deployer',
+        'ServiceAccount/deployer',
+        'Role/deployer',
+        'RoleBinding/deployer',
+        'ConfigMap/nuvolaris-buildkitd-conf',
+        'ConfigMap/deployer-config',
+      ]),
+    );
+    const toml = base.find((o) => o.metadata.name === 'nuvolaris-buildkitd-conf')!.data as Record<string, string>;
+    expect(toml['buildkitd.toml']).toContain('[registry."nuvolaris-registry-svc:5000"]');
+  });
+
+  it('runs every container as non-root without privilege escalation, with probes on the API', () => {
+    for (const deployment of withRedis.filter((o) => o.kind === 'Deployment')) {
+      const pod = (deployment.spec as { template: { spec: Record<string, unknown> } }).template.spec;
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true });
+      for (const container of pod.containers as Record<string, unknown>[]) {
+        expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
+        expect(container.resources).toMatchObject({ requests: expect.any(Object), limits: expect.any(Object) });
+      }
+    }
+    const api = base.find((o) => o.metadata.name === 'deployer-api')!;
+    const container = (api.spec as { template: { spec: { containers: Record<string, unknown>[] } } }).template.spec.containers[0];
+    expect(container.readinessProbe).toMatchObject({ httpGet: { path: '/system/health' } });
+    expect(container.livenessProbe).toMatchObject({ httpGet: { path: '/system/health/live' } });
+  });
+
+  it('points the optional Redis component at its own Redis', () => {
+    const config = withRedis.find((o) => o.metadata.name === 'deployer-config')!.data as Record<string, string>;
+    expect(config.REDIS_HOST).toBe('deployer-redis');
+    expect(withRedis.some((o) => o.kind === 'Service' && o.metadata.name === 'deployer-redis')).toBe(true);
+    expect(base.some((o) => o.metadata.name === 'deployer-redis')).toBe(false);
+  });
+});
