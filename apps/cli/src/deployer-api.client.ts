@@ -33,6 +33,14 @@ export class DeployerApiClient {
     return this.request<{ id: string; job_name: string; state: string; image: string }>('POST', '/system/api/v1/build/start', body);
   }
 
+  async builds(): Promise<BuildStatus[]> {
+    return (await this.request<{ builds: BuildStatus[] }>('GET', '/system/api/v1/build')).builds;
+  }
+
+  async cleanup(maxAgeHours: number): Promise<{ message: string; deleted: number }> {
+    return this.request('POST', '/system/api/v1/build/cleanup', { max_age_hours: maxAgeHours });
+  }
+
   async build(id: string): Promise<BuildStatus> {
     return this.request<BuildStatus>('GET', `/system/api/v1/build/${encodeURIComponent(id)}`);
   }

@@ -1,11 +1,15 @@
 import { Command } from 'commander';
+import { cleanCommand } from './commands/clean.command.js';
+import { clusterCommands } from './commands/cluster.command.js';
 import { devenvCommand } from './commands/devenv.command.js';
+import { imageCommands } from './commands/images.command.js';
+import { logsCommand } from './commands/logs.command.js';
 import { sendCommand } from './commands/send.command.js';
 
-const program = new Command('deployer')
-  .description('command line of the deployer (behind the Taskfile builder:* tasks)')
-  .addCommand(sendCommand())
-  .addCommand(devenvCommand());
+const program = new Command('deployer').description('command line of the deployer (behind the Taskfile builder:* tasks)');
+for (const command of [sendCommand(), logsCommand(), cleanCommand(), ...imageCommands(), ...clusterCommands(), devenvCommand()]) {
+  program.addCommand(command);
+}
 
 program.parseAsync(process.argv).catch((error: Error) => {
   process.stderr.write(`error: ${error.message}\n`);

@@ -18,6 +18,12 @@ export class BuildQueue {
     await this.queue.add(BuildJobName.Build, payload, buildJobOptions(buildId, this.config.BUILD_ATTEMPTS));
   }
 
+  /** Drops a build that no worker has taken yet; an active one is left to its worker. */
+  async discardWaiting(buildId: string): Promise<void> {
+    const job = await this.queue.getJob(buildId);
+    if (job && !(await job.isActive())) await job.remove().catch(() => undefined);
+  }
+
   async isEnqueued(buildId: string): Promise<boolean> {
     return (await this.queue.getJob(buildId)) !== undefined;
   }

@@ -64,6 +64,10 @@ export class BuildRecordsRepository {
     return decodeRecord(await this.redis.hgetall(this.keys.build(id)));
   }
 
+  async state(id: string): Promise<string | null> {
+    return this.redis.hget(this.keys.build(id), 'state');
+  }
+
   async getFile(id: string): Promise<Buffer | null> {
     return this.redis.getBuffer(this.keys.file(id));
   }

@@ -40,6 +40,13 @@ export class ForbiddenError extends DomainError {
   }
 }
 
+/** The request contradicts the current state (e.g. cancelling a finished build). */
+export class ConflictError extends DomainError {
+  constructor(message: string) {
+    super(message, 'Conflict');
+  }
+}
+
 /** The thing does not exist, or belongs to someone else (never tell which). */
 export class NotFoundError extends DomainError {
   constructor(message: string) {

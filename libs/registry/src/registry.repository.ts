@@ -80,10 +80,45 @@ export class RegistryRepository {
     return (await this.imageConfig(host, repository, manifest.configDigest)).labels;
   }
 
-  private async request(host: string, path: string, headers: Record<string, string>): Promise<Response> {
+  /** Repositories of the registry (`_catalog`), following its pagination. */
+  async catalog(host: string): Promise<string[]> {
+    return this.paginated(host, '/v2/_catalog?n=1000', 'repositories');
+  }
+
+  /** Tags of a repository, or [] when the repository does not exist. */
+  async tags(host: string, repository: string): Promise<string[]> {
+    return this.paginated(host, `/v2/${repository}/tags/list?n=1000`, 'tags');
+  }
+
+  /** Deletes a tag's manifest by its digest (the registry API deletes by digest only). */
+  async deleteTag(host: string, repository: string, tag: string): Promise<string | null> {
+    const manifest = await this.manifest(host, repository, tag);
+    if (!manifest) return null;
+    const response = await this.request(host, `/v2/${repository}/manifests/${manifest.digest}`, {}, 'DELETE');
+    if (response.status === 404) return null;
+    await this.expectOk(response, `delete of ${repository}@${manifest.digest}`);
+    return manifest.digest;
+  }
+
+  private async paginated(host: string, first: string, field: 'repositories' | 'tags'): Promise<string[]> {
+    const found: string[] = [];
+    for (let path: string | null = first; path; ) {
+      const response = await this.request(host, path, {});
+      if (response.status === 404) return found;
+      await this.expectOk(response, path);
+      const body = (await response.json()) as Record<string, string[] | null>;
+      found.push(...(body[field] ?? []));
+      const next = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get('link') ?? '')?.[1];
+      path = next ?? null;
+    }
+    return found;
+  }
+
+  private async request(host: string, path: string, headers: Record<string, string>, method = 'GET'): Promise<Response> {
     const baseUrl = `${registryUsesHttp(this.config, host) ? 'http' : 'https'}://${host}`;
     try {
       return await fetch(baseUrl + path, {
+        method,
         headers: { ...this.headers, ...headers },
         signal: AbortSignal.timeout(this.timeoutMs),
       });

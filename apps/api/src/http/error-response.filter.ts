@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import {
+  ConflictError,
   DependencyUnavailableError,
   DomainError,
   ForbiddenError,
@@ -15,6 +16,7 @@ const STATUS_OF: [new (...args: never[]) => DomainError, number][] = [
   [UnauthenticatedError, HttpStatus.UNAUTHORIZED],
   [ForbiddenError, HttpStatus.FORBIDDEN],
   [NotFoundError, HttpStatus.NOT_FOUND],
+  [ConflictError, HttpStatus.CONFLICT],
   [PayloadTooLargeError, HttpStatus.PAYLOAD_TOO_LARGE],
   [DependencyUnavailableError, HttpStatus.SERVICE_UNAVAILABLE],
 ];

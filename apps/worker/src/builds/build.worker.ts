@@ -1,12 +1,13 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Job, Worker } from 'bullmq';
-import { BUILD_QUEUE, BuildJobName, BuildJobPayload } from '#libs/builds';
+import { BUILD_QUEUE, BuildJobName, BuildJobPayload, BuildRecordsRepository } from '#libs/builds';
 import { DeployerEnvironment } from '#libs/config';
 import { BuildDriver } from '#libs/drivers';
 import { redisConnectionOptions } from '#libs/redis';
 import { RunBuildUseCase } from './run-build.use-case.js';
 
 const READY_RETRY_MS = 2_000;
+const CANCEL_POLL_MS = 2_000;
 
 /**
  * The consumer of the build queue. Built by hand rather than with
@@ -26,6 +27,7 @@ export class BuildWorker implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly config: DeployerEnvironment,
     private readonly driver: BuildDriver,
     private readonly runBuild: RunBuildUseCase,
+    private readonly records: BuildRecordsRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -70,6 +72,7 @@ export class BuildWorker implements OnApplicationBootstrap, OnApplicationShutdow
     const attempts = job.opts.attempts ?? 1;
     const controller = new AbortController();
     this.running.set(buildId, controller);
+    const cancelled = setInterval(() => void this.abortIfFinished(buildId, controller), CANCEL_POLL_MS);
     try {
       await this.runBuild.execute(
         buildId,
@@ -77,7 +80,14 @@ export class BuildWorker implements OnApplicationBootstrap, OnApplicationShutdow
         controller.signal,
       );
     } finally {
+      clearInterval(cancelled);
       this.running.delete(buildId);
     }
+  }
+
+  /** A build finished by someone else (cancelled through the API) stops its builder. */
+  private async abortIfFinished(buildId: string, controller: AbortController): Promise<void> {
+    const state = await this.records.state(buildId).catch(() => null);
+    if (state === 'succeeded' || state === 'failed') controller.abort();
   }
 }

@@ -1,0 +1,29 @@
+import { Injectable } from '@nestjs/common';
+import type { AuthenticatedUser } from '#libs/auth';
+import { BuildLogsRepository, BuildQueue, BuildRecord, BuildRecordsRepository, isFinished } from '#libs/builds';
+import { ConflictError, NotFoundError } from '#libs/errors';
+
+/**
+ * Cancels a queued or running build: the record is marked failed at once
+ * (reason Cancelled); the worker running it notices and stops the builder.
+ */
+@Injectable()
+export class CancelBuildUseCase {
+  constructor(
+    private readonly records: BuildRecordsRepository,
+    private readonly logs: BuildLogsRepository,
+    private readonly queue: BuildQueue,
+  ) {}
+
+  async execute(user: AuthenticatedUser, id: string): Promise<BuildRecord> {
+    const record = await this.records.get(id);
+    if (!record || record.login !== user.login.toLowerCase()) throw new NotFoundError(`Build ${id.slice(0, 64)} not found`);
+    if (isFinished(record.state)) throw new ConflictError(`Build ${id} has already ${record.state}`);
+    const first = await this.records.finish(record, { state: 'failed', reason: 'Cancelled', message: 'cancelled on request' });
+    if (first) {
+      await this.logs.end(id, 'failed');
+      await this.queue.discardWaiting(id);
+    }
+    return (await this.records.get(id)) ?? record;
+  }
+}
