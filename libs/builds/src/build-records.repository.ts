@@ -127,6 +127,18 @@ export class BuildRecordsRepository {
     return this.redis.get(this.keys.credentials(id));
   }
 
+  /** Logins that have builds, scanning the per-user indexes a page at a time. */
+  async *logins(): AsyncGenerator<string> {
+    const pattern = this.keys.userBuilds('*');
+    const [head, tail] = pattern.split('*');
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+      cursor = next;
+      for (const key of keys) yield key.slice(head.length, key.length - tail.length);
+    } while (cursor !== '0');
+  }
+
   /** Deletes the user's finished builds that ended before `cutoff`; returns how many. */
   async deleteFinishedBefore(login: string, cutoff: number): Promise<number> {
     const records = await this.listForUser(login, 100_000);

@@ -4,6 +4,8 @@ import { DeployerEnvironment } from '#libs/config';
 import { redisConnectionOptions } from '#libs/redis';
 import { BuildLogsRepository } from './build-logs.repository.js';
 import { BUILD_QUEUE } from './build-queue.contract.js';
+import { CLEANUP_QUEUE } from './cleanup-queue.contract.js';
+import { CleanupQueue } from './cleanup-queue.js';
 import { BuildQueue } from './build-queue.js';
 import { BuildRecordsRepository } from './build-records.repository.js';
 
@@ -16,9 +18,9 @@ import { BuildRecordsRepository } from './build-records.repository.js';
         connection: { ...redisConnectionOptions(config), enableOfflineQueue: false },
       }),
     }),
-    BullModule.registerQueue({ name: BUILD_QUEUE }),
+    BullModule.registerQueue({ name: BUILD_QUEUE }, { name: CLEANUP_QUEUE }),
   ],
-  providers: [BuildRecordsRepository, BuildLogsRepository, BuildQueue],
-  exports: [BuildRecordsRepository, BuildLogsRepository, BuildQueue, BullModule],
+  providers: [BuildRecordsRepository, BuildLogsRepository, BuildQueue, CleanupQueue],
+  exports: [BuildRecordsRepository, BuildLogsRepository, BuildQueue, CleanupQueue, BullModule],
 })
 export class BuildsModule {}

@@ -6,4 +6,6 @@ export * from './build-logs.repository.js';
 export * from './build-queue.contract.js';
 export * from './build-queue.js';
 export * from './builds.module.js';
+export * from './cleanup-queue.contract.js';
+export * from './cleanup-queue.js';
 export * from './redis-keys.js';

@@ -1,5 +1,21 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { CronTime } from 'cron';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, ValidateBy } from 'class-validator';
+
+const IsCronExpression = () =>
+  ValidateBy({
+    name: 'isCronExpression',
+    validator: {
+      validate: (value: unknown) => {
+        try {
+          return typeof value === 'string' && new CronTime(value) !== null;
+        } catch {
+          return false;
+        }
+      },
+      defaultMessage: () => '$property must be a cron expression such as "0 * * * *"',
+    },
+  });
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
@@ -176,6 +192,22 @@ export class DeployerEnvironment {
 
   @Transform(toInt) @IsInt() @Min(1) @Max(1_000)
   LOG_TAIL_LINES = 20;
+
+  /** When the scheduled cleanup runs (cron, 5 or 6 fields). */
+  @IsCronExpression()
+  CLEANUP_CRON = '0 * * * *';
+
+  /** Age after which finished builds are removed by the scheduled cleanup. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(87_600)
+  CLEANUP_MAX_AGE_HOURS = 24;
+
+  /** Whether this worker schedules cleanups (any number may: each window runs once). */
+  @Transform(toBool) @IsBoolean()
+  CLEANUP_SCHEDULE = true;
+
+  /** How long POST /build/cleanup waits for the workers. */
+  @Transform(toInt) @IsInt() @Min(1_000) @Max(600_000)
+  CLEANUP_REQUEST_TIMEOUT_MS = 30_000;
 
   /** How long a worker holds a build before others may take it over (BullMQ lock). */
   @Transform(toInt) @IsInt() @Min(1_000) @Max(600_000)

@@ -14,6 +14,11 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ LISTEN_PORT: 8080, STRICT_USER_CHECK: false, BUILD_CONCURRENCY: 4 });
   });
 
+  it('checks the cleanup schedule is a cron expression', () => {
+    expect(loadConfig({ CLEANUP_CRON: '*/5 * * * *' }).CLEANUP_CRON).toBe('*/5 * * * *');
+    expect(() => loadConfig({ CLEANUP_CRON: 'every hour' })).toThrow(/CLEANUP_CRON="every hour": CLEANUP_CRON must be a cron expression/);
+  });
+
   it('names every bad variable in one error', () => {
     expect(() => loadConfig({ LISTEN_PORT: 'eighty', BUILD_DRIVER: 'podman', STRICT_USER_CHECK: 'maybe' })).toThrow(
       ConfigurationError,

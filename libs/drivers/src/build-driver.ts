@@ -43,9 +43,23 @@ export class BuildFailure extends Error {
   }
 }
 
+export interface DriverCleanup {
+  olderThan: Date;
+  /** Only this user's; everyone's when absent. */
+  login?: string;
+}
+
+export interface DriverCleanupReport {
+  deleted: number;
+  /** Set when the cleanup stopped early; the rest waits for the next run. */
+  error?: string;
+}
+
 /** The seam between the queue and the builder. */
 export abstract class BuildDriver {
   abstract readonly name: string;
+  /** Removes what finished builds left in the builder (Jobs, local images). */
+  abstract cleanup(options: DriverCleanup): Promise<DriverCleanupReport>;
   /** Resolves when the driver can take builds; throws with the reason otherwise. */
   abstract ready(): Promise<void>;
   abstract run(spec: BuildSpec, log: BuildLogSink, signal: AbortSignal): Promise<BuildResult>;

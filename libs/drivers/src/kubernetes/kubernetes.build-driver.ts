@@ -3,7 +3,8 @@ import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { readFile } from 'node:fs/promises';
 import { DeployerEnvironment, registryUsesHttp } from '#libs/config';
 import { KubernetesApiError, KubernetesRepository, isAlreadyExists } from '#libs/kube';
-import { BuildDriver, BuildFailure, BuildLogSink, BuildResult, BuildSpec } from '../build-driver.js';
+import { BuildDriver, BuildFailure, BuildLogSink, BuildResult, BuildSpec, DriverCleanup, DriverCleanupReport } from '../build-driver.js';
+import { FinishedJobsCleaner } from './finished-jobs.cleaner.js';
 import { LogBatcher } from '../log-batcher.js';
 import { BUILDKIT_CONTAINER, BuildJobOptions, buildJob, contextConfigMap, credentialsSecret, ownerReferenceTo } from './build-job.manifests.js';
 import { BuildObjectNames, buildObjectNames } from './build-object-names.js';
@@ -46,6 +47,11 @@ export class KubernetesBuildDriver extends BuildDriver {
 
   async ready(): Promise<void> {
     await this.ensureBuildkitConfig();
+  }
+
+  async cleanup(options: DriverCleanup): Promise<DriverCleanupReport> {
+    const report = await new FinishedJobsCleaner(this.kube).clean(options);
+    return { deleted: report.deleted, error: report.error };
   }
 
   async run(spec: BuildSpec, log: BuildLogSink, signal: AbortSignal): Promise<BuildResult> {

@@ -3,7 +3,8 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeployerEnvironment } from '#libs/config';
-import { BuildDriver, BuildFailure, BuildLogSink, BuildResult, BuildSpec } from '../build-driver.js';
+import { BuildDriver, BuildFailure, BuildLogSink, BuildResult, BuildSpec, DriverCleanup, DriverCleanupReport } from '../build-driver.js';
+import { cleanLocalImages } from './local-images.cleaner.js';
 import { LogBatcher } from '../log-batcher.js';
 import { runProcess } from './run-process.js';
 
@@ -33,6 +34,13 @@ export class LocalBuildDriver extends BuildDriver {
       lines.push(l),
     );
     if (outcome.code !== 0) throw new Error(`Docker Engine is not reachable: ${lines.slice(-3).join(' ')}`);
+  }
+
+  async cleanup(options: DriverCleanup): Promise<DriverCleanupReport> {
+    return cleanLocalImages(
+      async (args, onLine) => (await this.docker(args, 300_000, AbortSignal.timeout(310_000), onLine)).code,
+      options,
+    );
   }
 
   async run(spec: BuildSpec, log: BuildLogSink, signal: AbortSignal): Promise<BuildResult> {

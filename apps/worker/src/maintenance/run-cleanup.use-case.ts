@@ -1,0 +1,37 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { BuildRecordsRepository, CleanupJobPayload, CleanupJobResult } from '#libs/builds';
+import { BuildDriver } from '#libs/drivers';
+
+/**
+ * Removes finished builds older than the cut-off: first what they left in
+ * the builder (Kubernetes Jobs with their Pods, ConfigMaps and Secrets, or
+ * local images), then their records and logs. Builds still queued or running
+ * are never touched.
+ */
+@Injectable()
+export class RunCleanupUseCase {
+  private readonly logger = new Logger(RunCleanupUseCase.name);
+
+  constructor(
+    private readonly driver: BuildDriver,
+    private readonly records: BuildRecordsRepository,
+  ) {}
+
+  async execute(payload: CleanupJobPayload): Promise<CleanupJobResult> {
+    const olderThan = new Date(payload.olderThan);
+    const driver = await this.driver.cleanup({ olderThan, login: payload.login });
+    let recordsDeleted = 0;
+    let error = driver.error;
+    try {
+      if (payload.login) recordsDeleted = await this.records.deleteFinishedBefore(payload.login, olderThan.getTime());
+      else for await (const login of this.records.logins()) recordsDeleted += await this.records.deleteFinishedBefore(login, olderThan.getTime());
+    } catch (failure) {
+      error = error ?? (failure as Error).message;
+    }
+    const scope = payload.login ? `user ${payload.login}` : 'all users';
+    const summary = `cleanup (${scope}, finished before ${olderThan.toISOString()}): ${driver.deleted} ${this.driver.name} jobs, ${recordsDeleted} records`;
+    if (error) this.logger.warn(`${summary}; stopped early: ${error}`);
+    else this.logger.log(summary);
+    return { jobsDeleted: driver.deleted, recordsDeleted, ...(error ? { error } : {}) };
+  }
+}
