@@ -4,6 +4,7 @@ import { ConfigModule, DeployerEnvironment } from '#libs/config';
 import { RedisModule } from '#libs/redis';
 import { authOptionsFrom } from './auth-options.js';
 import { BuildsApiModule } from './builds/builds.module.js';
+import { OperationsModule } from './operations/operations.module.js';
 
 /** The HTTP side: no processors live here. */
 @Module({})
@@ -11,7 +12,13 @@ export class ApiModule {
   static forRoot(config: DeployerEnvironment): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot(config), RedisModule, AuthModule.register(authOptionsFrom(config)), BuildsApiModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        RedisModule,
+        AuthModule.register(authOptionsFrom(config)),
+        OperationsModule,
+        BuildsApiModule,
+      ],
     };
   }
 }

@@ -6,6 +6,10 @@ import { ApiModule } from './api.module.js';
 import { configureBodyParsing } from './http/body-parsing.js';
 import { ErrorResponseFilter } from './http/error-response.filter.js';
 import { validationPipe } from './http/validation.pipe.js';
+import { setupOpenApi } from './openapi/openapi.js';
+import { httpMetricsMiddleware } from './operations/metrics/http-metrics.middleware.js';
+import { HttpRequestMetrics } from './operations/metrics/http-request.metrics.js';
+import { RouteTemplates } from './operations/metrics/route-templates.js';
 
 /** The configured HTTP application, not yet listening (tests listen on port 0). */
 export async function createApiApp(
@@ -16,9 +20,12 @@ export async function createApiApp(
     bodyParser: false,
     logger,
   });
+  // First, so that requests refused by body parsing are timed too.
+  app.use(httpMetricsMiddleware(app.get(HttpRequestMetrics), app.get(RouteTemplates)));
   configureBodyParsing(app);
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ErrorResponseFilter());
+  setupOpenApi(app);
   app.enableShutdownHooks();
   return app;
 }

@@ -1,21 +1,34 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import { BuildsModule } from '#libs/builds';
 import { ConfigModule, DeployerEnvironment } from '#libs/config';
 import { DriversModule } from '#libs/drivers';
+import { MetricsModule } from '#libs/metrics';
 import { RedisModule } from '#libs/redis';
 import { RuntimesModule } from '#libs/runtimes';
 import { BuildWorker } from './builds/build.worker.js';
 import { RunBuildUseCase } from './builds/run-build.use-case.js';
+import { CleanupScheduler } from './maintenance/cleanup.scheduler.js';
+import { CleanupWorker } from './maintenance/cleanup.worker.js';
+import { RunCleanupUseCase } from './maintenance/run-cleanup.use-case.js';
 
-/** The queue consumers: no controllers live here. */
+/** The queue consumers and the cleanup scheduler: no controllers live here. */
 @Module({})
 export class WorkerModule {
   static forRoot(config: DeployerEnvironment): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), RedisModule, BuildsModule, RuntimesModule, DriversModule],
-      providers: [RunBuildUseCase, BuildWorker],
-      exports: [BuildWorker],
+      imports: [
+        ConfigModule.forRoot(config),
+        ScheduleModule.forRoot(),
+        RedisModule,
+        BuildsModule,
+        RuntimesModule,
+        DriversModule,
+        MetricsModule,
+      ],
+      providers: [RunBuildUseCase, BuildWorker, RunCleanupUseCase, CleanupWorker, CleanupScheduler],
+      exports: [BuildWorker, CleanupScheduler],
     };
   }
 }

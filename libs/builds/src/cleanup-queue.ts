@@ -26,6 +26,11 @@ export class CleanupQueue {
     return String(job.id);
   }
 
+  /** Leaves a cleanup to the workers without waiting for it. */
+  async enqueue(payload: CleanupJobPayload): Promise<void> {
+    await this.queue.add(CleanupJobName.Cleanup, payload, requestedCleanupOptions());
+  }
+
   /** Runs a cleanup through the workers and waits for its result. */
   async runAndWait(payload: CleanupJobPayload, timeoutMs: number): Promise<CleanupJobResult> {
     const events = new QueueEvents(CLEANUP_QUEUE, {

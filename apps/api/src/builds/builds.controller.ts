@@ -1,27 +1,61 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import {
+  ApiBasicAuth,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AuthGuard, type AuthenticatedUser, CurrentUser } from '#libs/auth';
 import { BuildLogsRepository, BuildRecord, BuildRecordsRepository, isFinished, toBuildView } from '#libs/builds';
 import { NotFoundError } from '#libs/errors';
+import { ApiErrorResponses } from '../openapi/api-error-responses.decorator.js';
+import { OPENWHISK_AUTH } from '../openapi/openwhisk-auth.js';
+import { BuildRequestMetrics } from '../operations/metrics/build-request.metrics.js';
+import { BuildLogsResponseDto } from './dto/build-logs-response.dto.js';
+import { BuildListResponseDto, BuildStatusResponseDto } from './dto/build-view.dto.js';
+import { CleanupBuildsResponseDto } from './dto/cleanup-builds-response.dto.js';
 import { CleanupBuildsDto } from './dto/cleanup-builds.dto.js';
+import { StartBuildResponseDto } from './dto/start-build-response.dto.js';
 import { StartBuildDto } from './dto/start-build.dto.js';
+import { CancelBuildUseCase } from './cancel-build.use-case.js';
+import { CleanupBuildsUseCase } from './cleanup-builds.use-case.js';
 import { StartBuildUseCase } from './start-build.use-case.js';
 
 const DEFAULT_MAX_AGE_HOURS = 24;
 
 @Controller('system/api/v1/build')
 @UseGuards(AuthGuard)
+@ApiTags('builds')
+@ApiBasicAuth(OPENWHISK_AUTH)
+@ApiErrorResponses(401, 503)
 export class BuildsController {
   constructor(
     private readonly startBuild: StartBuildUseCase,
     private readonly records: BuildRecordsRepository,
     private readonly logs: BuildLogsRepository,
+    private readonly metrics: BuildRequestMetrics,
+    private readonly cleanupBuilds: CleanupBuildsUseCase,
+    private readonly cancelBuild: CancelBuildUseCase,
   ) {}
 
   @Post('start')
   @HttpCode(200)
+  @ApiOperation({
+    summary: 'Start a build',
+    description:
+      'Answers as soon as the build is queued. Identical requests share one build while it is queued or running; ' +
+      'when the exact image already exists the answer is immediate with state `succeeded`, unless `force` is true.',
+  })
+  @ApiOkResponse({ type: StartBuildResponseDto, description: 'Queued, joined to an identical build, or already built.' })
+  @ApiErrorResponses(400, 413, 415)
   async start(@CurrentUser() user: AuthenticatedUser, @Body() body: StartBuildDto) {
     const { record, coalesced } = await this.startBuild.execute(user, body);
+    this.metrics.started(record.kind, coalesced);
     const reference = { id: record.id, job_name: record.jobName, state: record.state };
     return {
       status: 'ok',
@@ -35,24 +69,59 @@ export class BuildsController {
 
   @Post('cleanup')
   @HttpCode(200)
+  @ApiOperation({ summary: "Delete the caller's finished builds older than max_age_hours" })
+  @ApiOkResponse({ type: CleanupBuildsResponseDto, description: 'How many builds were deleted.' })
+  @ApiErrorResponses(400, 413, 415)
   async cleanup(@CurrentUser() user: AuthenticatedUser, @Body() body: CleanupBuildsDto) {
-    const hours = body.max_age_hours ?? DEFAULT_MAX_AGE_HOURS;
-    const deleted = await this.records.deleteFinishedBefore(user.login, Date.now() - hours * 3_600_000);
-    return { status: 'ok', message: `Cleaned up ${deleted} jobs successfully.`, deleted };
+    const { deleted, partial } = await this.cleanupBuilds.execute(user, body.max_age_hours ?? DEFAULT_MAX_AGE_HOURS);
+    return { status: 'ok', message: `Cleaned up ${deleted} jobs successfully.`, deleted, ...(partial ? { partial } : {}) };
   }
 
   @Get()
+  @ApiOperation({ summary: "The caller's builds, newest first" })
+  @ApiOkResponse({ type: BuildListResponseDto, description: 'At most the 100 newest builds.' })
   async list(@CurrentUser() user: AuthenticatedUser) {
     const builds = await this.records.listForUser(user.login);
     return { status: 'ok', builds: builds.map(toBuildView) };
   }
 
   @Get(':id')
+  @ApiOperation({ summary: "State of one of the caller's builds" })
+  @ApiParam({ name: 'id', description: 'The build id (`id` or `data.id` of the start answer).' })
+  @ApiOkResponse({ type: BuildStatusResponseDto, description: 'The build.' })
+  @ApiErrorResponses(404)
   async get(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string) {
     return { status: 'ok', ...toBuildView(await this.ownBuild(user, id)) };
   }
 
+  @Delete(':id')
+  @ApiOperation({
+    summary: "Cancel one of the caller's queued or running builds",
+    description: 'The build ends as `failed` with reason `Cancelled`; its builder (Kubernetes Job, local build) is stopped.',
+  })
+  @ApiParam({ name: 'id', description: 'The build id.' })
+  @ApiOkResponse({ type: BuildStatusResponseDto, description: 'The cancelled build.' })
+  @ApiErrorResponses(404, 409)
+  async cancel(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string) {
+    return { status: 'ok', ...toBuildView(await this.cancelBuild.execute(user, id)) };
+  }
+
   @Get(':id/logs')
+  @ApiOperation({
+    summary: "Log of one of the caller's builds",
+    description: 'JSON by default; with `follow=true` the log streams as `text/plain` until the build ends.',
+  })
+  @ApiParam({ name: 'id', description: 'The build id.' })
+  @ApiQuery({ name: 'follow', required: false, enum: ['true', '1'], description: 'Stream the log as text.' })
+  @ApiExtraModels(BuildLogsResponseDto)
+  @ApiOkResponse({
+    description: 'The log lines so far, or with `follow=true` the log as text, one line per line, until the build ends.',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(BuildLogsResponseDto) } },
+      'text/plain': { schema: { type: 'string' } },
+    },
+  })
+  @ApiErrorResponses(404)
   async buildLogs(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id') id: string,

@@ -3,11 +3,13 @@ import { BuildsModule as BuildsStoreModule } from '#libs/builds';
 import { RegistryModule } from '#libs/registry';
 import { RuntimesModule } from '#libs/runtimes';
 import { BuildsController } from './builds.controller.js';
+import { CancelBuildUseCase } from './cancel-build.use-case.js';
+import { CleanupBuildsUseCase } from './cleanup-builds.use-case.js';
 import { StartBuildUseCase } from './start-build.use-case.js';
 
 @Module({
   imports: [BuildsStoreModule, RuntimesModule, RegistryModule],
   controllers: [BuildsController],
-  providers: [StartBuildUseCase],
+  providers: [StartBuildUseCase, CleanupBuildsUseCase, CancelBuildUseCase],
 })
 export class BuildsApiModule {}

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { BuildLogsRepository, BuildOutcome, BuildRecord, BuildRecordsRepository, isFinished } from '#libs/builds';
 import { DeployerEnvironment } from '#libs/config';
 import { BuildDriver, BuildFailure } from '#libs/drivers';
+import { BuildOutcomeMetrics } from '#libs/metrics';
 import { BASE_NAME_LABEL, BUILD_IDENTITY_LABEL, RUNTIME_KIND_LABEL, RuntimeRegistry } from '#libs/runtimes';
 
 export interface Attempt {
@@ -24,6 +25,7 @@ export class RunBuildUseCase {
     private readonly logs: BuildLogsRepository,
     private readonly runtimes: RuntimeRegistry,
     private readonly driver: BuildDriver,
+    private readonly outcomeMetrics: BuildOutcomeMetrics,
   ) {}
 
   async execute(buildId: string, attempt: Attempt, signal: AbortSignal): Promise<void> {
@@ -65,6 +67,11 @@ export class RunBuildUseCase {
     };
     return {
       buildId: record.id,
+      jobName: record.jobName,
+      login: record.login,
+      kind: record.kind,
+      registryHost: record.registryHost,
+      registrySecret: await this.records.getCredentials(record.id),
       image: record.image,
       dockerfile: strategy.render({ source: record.source, hasFile: record.hasFile, labels }),
       dependencyFile: content ? { name: strategy.dependencyFile, content } : null,
@@ -78,6 +85,9 @@ export class RunBuildUseCase {
     const first = await this.records.finish(record, { ...outcome, logTail });
     if (!first) return;
     await this.logs.end(record.id, outcome.state);
+    // Re-read: `record` was loaded before the build was marked running, so it lacks startedAt.
+    const finished = await this.records.get(record.id);
+    if (finished) await this.outcomeMetrics.record(finished);
     this.logger.log(`Build ${record.id} (${record.jobName}) ${outcome.state}${outcome.reason ? `: ${outcome.reason}` : ''}`);
   }
 }

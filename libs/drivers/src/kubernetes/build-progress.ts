@@ -40,10 +40,12 @@ export function assessBuild(job: V1Job | null, pods: V1Pod[]): BuildProgress {
   const buildkit = pod?.status?.containerStatuses?.find((s) => s.name === BUILDKIT_CONTAINER);
 
   const failed = job.status?.conditions?.find((c) => c.type === 'Failed' && c.status === 'True');
+  const exit = buildkit?.state?.terminated;
+  if (failed && failed.reason !== 'DeadlineExceeded' && exit && exit.exitCode !== 0) {
+    return { phase: 'failed', pod: podName, reason: 'BuildFailed', message: `BuildKit exited with code ${exit.exitCode}` };
+  }
   if (failed) {
-    const exit = buildkit?.state?.terminated;
-    const detail = exit ? ` (BuildKit exited with code ${exit.exitCode})` : '';
-    return { phase: 'failed', pod: podName, reason: failed.reason ?? 'JobFailed', message: `${failed.message ?? 'the build Job failed'}${detail}` };
+    return { phase: 'failed', pod: podName, reason: failed.reason ?? 'JobFailed', message: failed.message ?? 'the build Job failed' };
   }
   const complete = job.status?.conditions?.find((c) => c.type === 'Complete' && c.status === 'True');
   if (complete) return { phase: 'succeeded', pod: podName, digest: digestOf(buildkit) };

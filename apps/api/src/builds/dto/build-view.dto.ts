@@ -1,0 +1,50 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { BuildReferenceDto } from './build-reference.dto.js';
+
+export class BuildViewDto extends BuildReferenceDto {
+  @ApiProperty({ example: 'python' })
+  kind: string;
+
+  @ApiProperty({ example: 'apache/openserverless-runtime-python:v3.12-2506091954' })
+  source: string;
+
+  @ApiProperty({ example: 'devel:python-1' })
+  target: string;
+
+  @ApiProperty({ example: 'nuvolaris-registry-svc:5000/devel:python-1' })
+  image: string;
+
+  @ApiPropertyOptional({ example: 'sha256:4f1c…', description: 'Digest of the pushed image, once succeeded.' })
+  digest?: string;
+
+  @ApiPropertyOptional({ example: 'BuildFailed', description: 'Machine-readable cause of a failure.' })
+  reason?: string;
+
+  @ApiPropertyOptional()
+  message?: string;
+
+  @ApiPropertyOptional({ type: [String], description: 'Last lines of the log of a failed build.' })
+  log_tail?: string[];
+
+  @ApiProperty({ format: 'date-time' })
+  created_at: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  started_at?: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  finished_at?: string;
+}
+
+export class BuildStatusResponseDto extends BuildViewDto {
+  @ApiProperty({ enum: ['ok'] })
+  status: 'ok';
+}
+
+export class BuildListResponseDto {
+  @ApiProperty({ enum: ['ok'] })
+  status: 'ok';
+
+  @ApiProperty({ type: [BuildViewDto], description: 'Newest first.' })
+  builds: BuildViewDto[];
+}

@@ -1,0 +1,39 @@
+import { Global, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { Registry } from 'prom-client';
+import { BuildsModule } from '#libs/builds';
+import { MetricsModule } from '#libs/metrics';
+import { HEALTH_CHECKS } from './health/health-check.js';
+import { HealthController } from './health/health.controller.js';
+import { Readiness } from './health/readiness.js';
+import { RedisHealthCheck } from './health/redis.health-check.js';
+import { BuildOutcomeCollector } from './metrics/build-outcome.collector.js';
+import { BuildRequestMetrics } from './metrics/build-request.metrics.js';
+import { HttpRequestMetrics } from './metrics/http-request.metrics.js';
+import { MetricsController } from './metrics/metrics.controller.js';
+import { QueueDepthCollector } from './metrics/queue-depth.collector.js';
+import { RouteTemplates } from './metrics/route-templates.js';
+
+/**
+ * Health and metrics. Global so that feature controllers can count what they
+ * answer without importing it. The registry is our own, not prom-client's
+ * global one, so two applications in one process never share figures.
+ */
+@Global()
+@Module({
+  imports: [DiscoveryModule, BuildsModule, MetricsModule],
+  controllers: [HealthController, MetricsController],
+  providers: [
+    { provide: Registry, useFactory: () => new Registry() },
+    RedisHealthCheck,
+    { provide: HEALTH_CHECKS, useFactory: (redis: RedisHealthCheck) => [redis], inject: [RedisHealthCheck] },
+    Readiness,
+    HttpRequestMetrics,
+    BuildRequestMetrics,
+    BuildOutcomeCollector,
+    QueueDepthCollector,
+    RouteTemplates,
+  ],
+  exports: [HttpRequestMetrics, BuildRequestMetrics, RouteTemplates],
+})
+export class OperationsModule {}

@@ -1,0 +1,54 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { DeployerEnvironment } from '#libs/config';
+import { InjectRedis } from '#libs/redis';
+import { MetricsKeys } from './metrics-keys.js';
+import { HistogramSeries, RedisHistogram } from './redis-histogram.js';
+
+/** Seconds; builds range from a re-tag (about a second) to the 30-minute default deadline. */
+export const BUILD_DURATION_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600];
+
+/** What an outcome is recorded from: the build record after it finished. */
+export interface FinishedBuild {
+  kind: string;
+  state: string;
+  /** Epoch milliseconds; 0 when the build never ran. */
+  startedAt: number;
+  finishedAt: number;
+}
+
+/**
+ * Build outcomes and durations, written by whichever worker finished the
+ * build and read by whichever API replica is scraped: they live in Redis,
+ * not in a process.
+ */
+@Injectable()
+export class BuildOutcomeMetrics {
+  private readonly logger = new Logger(BuildOutcomeMetrics.name);
+  private readonly histogram = new RedisHistogram(['kind', 'state'], BUILD_DURATION_BUCKETS);
+  private readonly key: string;
+
+  constructor(
+    @InjectRedis() private readonly redis: Redis,
+    config: DeployerEnvironment,
+  ) {
+    this.key = new MetricsKeys(config.REDIS_PREFIX).buildDuration();
+  }
+
+  /** Best effort: a metric that cannot be written never fails the build that produced it. */
+  async record(build: FinishedBuild): Promise<void> {
+    const ran = build.startedAt > 0 && build.finishedAt >= build.startedAt;
+    const seconds = ran ? (build.finishedAt - build.startedAt) / 1000 : 0;
+    const { bucketField, sumField } = this.histogram.increment({ kind: build.kind, state: build.state }, seconds);
+    try {
+      await this.redis.multi().hincrby(this.key, bucketField, 1).hincrbyfloat(this.key, sumField, seconds).exec();
+    } catch (error) {
+      this.logger.warn(`Cannot record the outcome of a ${build.kind} build: ${(error as Error).message}`);
+    }
+  }
+
+  /** Every kind and state seen so far; the count of each series is its number of finished builds. */
+  async durations(): Promise<HistogramSeries[]> {
+    return this.histogram.read(await this.redis.hgetall(this.key));
+  }
+}

@@ -1,0 +1,6 @@
+/** Where metrics shared between processes live in Redis, beside the build keys. */
+export class MetricsKeys {
+  constructor(private readonly prefix: string) {}
+
+  readonly buildDuration = () => `${this.prefix}:metrics:build_duration_seconds`;
+}

@@ -1,0 +1,289 @@
+import { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { CleanupQueue } from '#libs/builds';
+import { BUILD_ID_LABEL, USER_LABEL } from '#libs/drivers';
+import { KubeApiTestServer, Scenario, StoredObject } from '../support/kube-api-server/index.js';
+import { waitForBuild } from '../support/build-waiter.js';
+import { call } from '../support/http-client.js';
+import { startTestDeployer, TestDeployer, testEnvironment } from '../support/test-deployer.js';
+import { TestUser, USERS, authorization, targetOf, writeUsersFile } from '../support/test-users.js';
+import { exited, spawnWorker } from '../support/worker-process.js';
+
+const START = '/system/api/v1/build/start';
+const digestOf = () => `sha256:${randomBytes(32).toString('hex')}`;
+const buildkitLog = ['#1 [internal] load build definition from Dockerfile', '#5 [3/3] RUN /bin/extend', 'extend: installing requests'];
+
+/** Each test picks its Job's behaviour by the tag it builds, which the Job's buildctl arguments carry. */
+const scenarios = new Map<string, Scenario>();
+const scenarioFor = (job: StoredObject): Scenario | undefined => {
+  const args = JSON.stringify((job as { spec?: unknown }).spec ?? {});
+  for (const [tag, scenario] of scenarios) if (args.includes(`:${tag},push=true`)) return scenario;
+  return undefined;
+};
+
+const user = (login: string, env: Record<string, string>): TestUser => ({
+  uuid: randomBytes(8).toString('hex'),
+  key: randomBytes(16).toString('hex'),
+  login,
+  env,
+});
+
+describe('builds on the kubernetes driver (Kubernetes API test server)', () => {
+  const server = new KubeApiTestServer({ timeScale: 0.01 });
+  const dave = user(`dave${randomBytes(3).toString('hex')}`, { REGISTRY_SECRET: 'no-such-secret' });
+  const erin = user(`erin${randomBytes(3).toString('hex')}`, { REGISTRY_SECRET: 'erin:pa55-w0rd' });
+  let usersFile: string;
+  let deployer: TestDeployer;
+  const auth = authorization(USERS.alice);
+  const kubeEnv = () => ({
+    BUILD_DRIVER: 'kubernetes',
+    KUBECONFIG: server.kubeconfigPath,
+    KUBE_API_RETRY_BASE_MS: '20',
+    KUBE_API_RETRIES: '8',
+    USERS_FILE: usersFile,
+    CLEANUP_SCHEDULE: 'false',
+  });
+
+  beforeAll(async () => {
+    await server.start();
+    server.script(scenarioFor);
+    usersFile = writeUsersFile([...Object.values(USERS), dave, erin]);
+    deployer = await startTestDeployer({ worker: true, env: kubeEnv() });
+  });
+  afterAll(async () => {
+    await deployer?.close();
+    await server.stop();
+  });
+  afterEach(() => server.faults());
+
+  const start = async (tag: string, scenario: Scenario, who: TestUser = USERS.alice, file = 'requests\n') => {
+    scenarios.set(tag, scenario);
+    const answer = await call(deployer.url, 'POST', START, {
+      auth: authorization(who),
+      json: { source: 'openserverless/runtime-python:v3.12', target: targetOf(who, tag), kind: 'python', file: Buffer.from(file).toString('base64') },
+    });
+    expect(answer.status).toBe(200);
+    return answer.body as { id: string; job_name: string };
+  };
+  const jobsOf = (buildId: string) => server.objects('Job', 'nuvolaris').filter((j) => j.metadata.labels?.[BUILD_ID_LABEL] === buildId);
+
+  it('builds in a Job, streams the BuildKit log and reports the digest', async () => {
+    const digest = digestOf();
+    const { id, job_name: jobName } = await start('k8s-ok', {
+      outcome: 'succeed',
+      logLines: buildkitLog,
+      lineIntervalMs: 5,
+      terminationMessage: JSON.stringify({ 'containerimage.digest': digest }),
+    });
+    const status = await waitForBuild(deployer.url, auth, id, 60_000);
+    expect(status).toMatchObject({ state: 'succeeded', digest, job_name: jobName });
+
+    const logs = await call(deployer.url, 'GET', `/system/api/v1/build/${id}/logs`, { auth });
+    expect(logs.body.lines).toEqual(expect.arrayContaining(buildkitLog));
+
+    const [job] = jobsOf(id);
+    expect(job.metadata.name).toBe(jobName);
+    expect(job.metadata.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'openserverless-deployer', [USER_LABEL]: USERS.alice.login });
+    const spec = (job as unknown as { spec: { activeDeadlineSeconds: number; ttlSecondsAfterFinished: number } }).spec;
+    expect(spec.activeDeadlineSeconds).toBe(1800);
+    expect(spec.ttlSecondsAfterFinished).toBe(86_400);
+    const context = server.objects('ConfigMap', 'nuvolaris').find((c) => c.metadata.labels?.[BUILD_ID_LABEL] === id)!;
+    expect(context.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'Job', uid: job.metadata.uid })]);
+    const data = (context as unknown as { data: Record<string, string> }).data;
+    expect(data.Dockerfile).toMatch(/^FROM openserverless\/runtime-python:v3\.12$/m);
+    expect(data['requirements.txt']).toBe('requests\n');
+    const buildkitConf = server.objects('ConfigMap', 'nuvolaris').find((c) => c.metadata.name === 'nuvolaris-buildkitd-conf');
+    expect((buildkitConf as unknown as { data: Record<string, string> }).data['buildkitd.toml']).toContain('nuvolaris-registry-svc:5000');
+  });
+
+  it('fails with the BuildKit error at the end of the log', async () => {
+    const error = 'ERROR: failed to solve: process "/bin/sh -c /bin/extend" did not complete successfully: exit code: 1';
+    const { id } = await start('k8s-fail', { outcome: 'fail', exitCode: 1, logLines: [...buildkitLog, error] });
+    const status = await waitForBuild(deployer.url, auth, id, 60_000);
+    expect(status).toMatchObject({ state: 'failed', reason: 'BuildFailed' });
+    expect(String(status.message)).toContain('exit code: 1');
+    expect(status.log_tail).toEqual(expect.arrayContaining([error]));
+  });
+
+  it.each([
+    ['imagePullBackOff', 'ImagePullBackOff'],
+    ['errImagePull', 'ErrImagePull'],
+    ['createContainerConfigError', 'CreateContainerConfigError'],
+  ] as const)('fails on %s instead of hanging', async (outcome, reason) => {
+    const { id } = await start(`k8s-${outcome.toLowerCase()}`, { outcome });
+    const status = await waitForBuild(deployer.url, auth, id, 30_000);
+    expect(status).toMatchObject({ state: 'failed', reason });
+  });
+
+  it('fails a build that outlives its deadline', async () => {
+    const short = await startTestDeployer({ worker: true, env: { ...kubeEnv(), BUILD_TIMEOUT_SECONDS: '20' } });
+    try {
+      scenarios.set('k8s-deadline', { outcome: 'hang', logLines: ['#1 working'] });
+      const answer = await call(short.url, 'POST', START, {
+        auth,
+        json: { source: 'openserverless/runtime-python:v3.12', target: targetOf(USERS.alice, 'k8s-deadline'), kind: 'python' },
+      });
+      const status = await waitForBuild(short.url, auth, String(answer.body.id), 30_000);
+      expect(status).toMatchObject({ state: 'failed', reason: 'DeadlineExceeded' });
+    } finally {
+      await short.close();
+    }
+  });
+
+  it('cancels a running build: the Job goes, the build fails as Cancelled', async () => {
+    const { id } = await start('k8s-cancel', { outcome: 'hang', logLines: ['#1 working'] });
+    const deadline = Date.now() + 20_000;
+    while (jobsOf(id).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(jobsOf(id)).toHaveLength(1);
+    const cancelled = await call(deployer.url, 'DELETE', `/system/api/v1/build/${id}`, { auth });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({ state: 'failed', reason: 'Cancelled' });
+    while (jobsOf(id).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(jobsOf(id)).toHaveLength(0);
+    const again = await call(deployer.url, 'DELETE', `/system/api/v1/build/${id}`, { auth });
+    expect(again.status).toBe(409);
+  });
+
+  it('fails clearly when the user REGISTRY_SECRET names a missing secret', async () => {
+    const { id } = await start('k8s-nosecret', { outcome: 'succeed' }, dave);
+    const status = await waitForBuild(deployer.url, authorization(dave), id, 30_000);
+    expect(status).toMatchObject({ state: 'failed', reason: 'RegistrySecretMissing' });
+    expect(String(status.message)).toContain('no-such-secret');
+    expect(jobsOf(id)).toHaveLength(0);
+  });
+
+  it('turns user:password into a per-build dockerconfigjson Secret owned by the Job, shown nowhere', async () => {
+    const digest = digestOf();
+    const { id } = await start('k8s-creds', { outcome: 'succeed', terminationMessage: JSON.stringify({ 'containerimage.digest': digest }) }, erin);
+    const status = await waitForBuild(deployer.url, authorization(erin), id, 30_000);
+    expect(status.state).toBe('succeeded');
+    const [job] = jobsOf(id);
+    const secret = server.objects('Secret', 'nuvolaris').find((s) => s.metadata.labels?.[BUILD_ID_LABEL] === id)!;
+    expect(secret).toMatchObject({ type: 'kubernetes.io/dockerconfigjson' });
+    expect(secret.metadata.ownerReferences).toEqual([expect.objectContaining({ uid: job.metadata.uid })]);
+    const dockerConfig = Buffer.from((secret as unknown as { data: Record<string, string> }).data['.dockerconfigjson'], 'base64').toString();
+    expect(dockerConfig).toContain('pa55-w0rd');
+    const logs = await call(deployer.url, 'GET', `/system/api/v1/build/${id}/logs`, { auth: authorization(erin) });
+    for (const shown of [JSON.stringify(status), JSON.stringify(logs.body), JSON.stringify(job)]) expect(shown).not.toContain('pa55-w0rd');
+    expect(await deployer.redis.exists(`${deployer.config.REDIS_PREFIX}:build:${id}:credentials`)).toBe(0);
+  });
+
+  it('rides out API faults: 500s, 429s and dropped watches', async () => {
+    server.faults({ errorRate: 0.3, tooManyRequestsRate: 0.1, seed: 7 });
+    const digest = digestOf();
+    const { id } = await start('k8s-faults', {
+      outcome: 'succeed',
+      logLines: buildkitLog,
+      lineIntervalMs: 50,
+      terminationMessage: JSON.stringify({ 'containerimage.digest': digest }),
+    });
+    setTimeout(() => server.dropAllWatches(), 100);
+    setTimeout(() => server.dropAllWatches(), 200);
+    const status = await waitForBuild(deployer.url, auth, id, 60_000);
+    expect(status).toMatchObject({ state: 'succeeded', digest });
+    expect(jobsOf(id)).toHaveLength(1);
+    expect(server.calls.some((c) => c.status === 500)).toBe(true);
+  });
+
+  it('re-attaches after a worker is killed mid-build: exactly one Job, one result', async () => {
+    const workers: ChildProcess[] = [];
+    const kube = await startTestDeployer({ env: kubeEnv() });
+    try {
+      const env = testEnvironment({ ...kubeEnv(), REDIS_PREFIX: kube.config.REDIS_PREFIX, USERS_FILE: usersFile });
+      const digest = digestOf();
+      scenarios.set('k8s-crash', {
+        outcome: 'succeed',
+        logLines: Array.from({ length: 20 }, (_, i) => `#${i} step`),
+        lineIntervalMs: 200,
+        terminationMessage: JSON.stringify({ 'containerimage.digest': digest }),
+      });
+      const answer = await call(kube.url, 'POST', START, {
+        auth,
+        json: { source: 'openserverless/runtime-python:v3.12', target: targetOf(USERS.alice, 'k8s-crash'), kind: 'python' },
+      });
+      const id = String(answer.body.id);
+      const first = spawnWorker(env);
+      workers.push(first);
+      const deadline = Date.now() + 30_000;
+      const running = async () => (await call(kube.url, 'GET', `/system/api/v1/build/${id}/logs`, { auth })).body.lines as string[];
+      while (!(await running()).includes('#2 step') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      first.kill('SIGKILL');
+      await exited(first);
+      workers.push(spawnWorker(env));
+      const status = await waitForBuild(kube.url, auth, id, 90_000);
+      expect(status).toMatchObject({ state: 'succeeded', digest });
+      expect(jobsOf(id)).toHaveLength(1);
+      const creates = server.calls.filter((c) => c.method === 'POST' && c.path.endsWith('/jobs') && c.status === 201);
+      expect(creates.filter((c) => c.path.includes('nuvolaris'))).toBeDefined();
+      const log = (await kube.redis.xrange(`${kube.config.REDIS_PREFIX}:build:${id}:log`, '-', '+')) as [string, string[]][];
+      expect(log.filter(([, fields]) => fields[0] === 'end')).toHaveLength(1);
+    } finally {
+      for (const worker of workers) {
+        worker.kill('SIGKILL');
+        await exited(worker);
+      }
+      await kube.close();
+    }
+  });
+
+  it("cleans only the caller's finished Jobs, by label, with what they own", async () => {
+    const mine = await start('k8s-clean-mine', { outcome: 'succeed', terminationMessage: JSON.stringify({ 'containerimage.digest': digestOf() }) });
+    const theirs = await start(
+      'k8s-clean-theirs',
+      { outcome: 'succeed', terminationMessage: JSON.stringify({ 'containerimage.digest': digestOf() }) },
+      USERS.aliceB,
+    );
+    await waitForBuild(deployer.url, auth, mine.id, 30_000);
+    await waitForBuild(deployer.url, authorization(USERS.aliceB), theirs.id, 30_000);
+    // Leftovers of a crash between a Job's deletion and its garbage collection: ours, without an owner.
+    const labels = { 'app.kubernetes.io/managed-by': 'openserverless-deployer', [USER_LABEL]: USERS.alice.login, [BUILD_ID_LABEL]: 'orphan' };
+    for (const [kind, body] of [
+      ['configmaps', { metadata: { name: 'cm-orphan', labels }, data: { Dockerfile: 'FROM x' } }],
+      ['secrets', { metadata: { name: 'rs-orphan', labels }, data: { token: 'eA==' } }],
+    ] as const) {
+      const created = await fetch(`${server.url}/api/v1/namespaces/nuvolaris/${kind}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(created.status).toBe(201);
+    }
+    const result = await deployer.worker!.get(CleanupQueue).runAndWait(
+      { olderThan: Date.now() + 60_000, login: USERS.alice.login },
+      30_000,
+    );
+    expect(result.error).toBeUndefined();
+    expect(result.jobsDeleted).toBeGreaterThanOrEqual(1);
+    const deadline = Date.now() + 5_000;
+    while (server.objects('ConfigMap', 'nuvolaris').some((c) => c.metadata.labels?.[BUILD_ID_LABEL] === mine.id) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(jobsOf(mine.id)).toHaveLength(0);
+    expect(server.objects('Pod', 'nuvolaris').some((p) => p.metadata.labels?.['job-name'] === mine.job_name)).toBe(false);
+    expect(server.objects('ConfigMap', 'nuvolaris').some((c) => c.metadata.labels?.[BUILD_ID_LABEL] === mine.id)).toBe(false);
+    expect(jobsOf(theirs.id)).toHaveLength(1);
+    expect(server.objects('ConfigMap', 'nuvolaris').some((c) => c.metadata.name === 'cm-orphan')).toBe(false);
+    expect(server.objects('Secret', 'nuvolaris').some((c) => c.metadata.name === 'rs-orphan')).toBe(false);
+  });
+
+  it('uses exactly the API the Role in deploy/ grants', () => {
+    const role = parse(readFileSync(new URL('../../deploy/base/role.yaml', import.meta.url), 'utf8')) as {
+      rules: { resources: string[]; verbs: string[] }[];
+    };
+    const granted = new Set(role.rules.flatMap((r) => r.resources.flatMap((res) => r.verbs.map((v) => `${res}:${v}`))));
+    const used = new Set(
+      server.calls
+        .filter((c) => c.path.includes('/namespaces/nuvolaris/'))
+        // Faults the server injected are answered before routing, so they carry no verb.
+        .filter((c) => !(c.verb === 'unknown' && [0, 429, 500].includes(c.status)))
+        .map((c) => {
+          const resource = c.path.split('/namespaces/nuvolaris/')[1].split('/');
+          const name = resource.length >= 3 ? `${resource[0]}/${resource[2]}` : resource[0];
+          return `${name}:${c.verb}`;
+        }),
+    );
+    expect([...used].sort()).toEqual([...granted].sort());
+  });
+});

@@ -1,0 +1,103 @@
+import type { ServerResponse } from 'node:http';
+import type { FieldSelector } from './field-selector.js';
+import type { StoredObject } from './kube-object.js';
+import { statusErrors } from './kube-status.js';
+import type { LabelSelector } from './label-selector.js';
+import type { ObjectStore, StoreChange } from './object-store.js';
+import type { ResourceType } from './resource-catalog.js';
+
+export interface WatchRequest {
+  resource: ResourceType;
+  namespace?: string;
+  labelSelector: LabelSelector;
+  fieldSelector: FieldSelector;
+  resourceVersion?: string;
+  allowBookmarks: boolean;
+  timeoutSeconds?: number;
+  /** Fault injection: end the stream after this long. */
+  endAfterMs?: number;
+}
+
+type EventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+
+/**
+ * Open watch streams: newline-delimited JSON events over a chunked 200
+ * response. Without a resourceVersion (or with "0") a watch first replays the
+ * current state as ADDED; with one it replays the history after it, or answers
+ * an ERROR event carrying a 410 Expired Status when that history is compacted.
+ */
+export class WatchHub {
+  private readonly closers = new Set<() => void>();
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly bookmarkIntervalMs: number,
+  ) {}
+
+  get openCount(): number {
+    return this.closers.size;
+  }
+
+  open(request: WatchRequest, response: ServerResponse): void {
+    response.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+    response.flushHeaders();
+    const send = (type: EventType, object: unknown) => response.write(`${JSON.stringify({ type, object })}\n`);
+    const matches = (object: StoredObject | undefined) =>
+      object !== undefined &&
+      (request.namespace === undefined || object.metadata.namespace === request.namespace) &&
+      request.labelSelector.matches(object.metadata.labels) &&
+      request.fieldSelector.matches(object);
+    const deliver = (change: StoreChange) => {
+      if (change.resource !== request.resource) return;
+      const now = change.type !== 'DELETED' && matches(change.object);
+      const before = change.type === 'ADDED' ? false : matches(change.previous);
+      if (change.type === 'DELETED') {
+        if (before) send('DELETED', change.object);
+      } else if (now) send(before ? 'MODIFIED' : 'ADDED', change.object);
+      else if (before) send('DELETED', change.object);
+    };
+
+    const since = request.resourceVersion && request.resourceVersion !== '0' ? Number(request.resourceVersion) : undefined;
+    if (since !== undefined && !Number.isInteger(since)) {
+      send('ERROR', statusErrors.badRequest(`invalid resource version: ${request.resourceVersion}`).toStatus());
+      response.end();
+      return;
+    }
+    if (since === undefined) {
+      this.store.list(request.resource, request.namespace).filter(matches).forEach((object) => send('ADDED', object));
+    } else {
+      const history = this.store.changesSince(since);
+      if (!history) {
+        send('ERROR', statusErrors.expired(`too old resource version: ${since} (${this.store.compactedRevision})`).toStatus());
+        response.end();
+        return;
+      }
+      history.forEach(deliver);
+    }
+
+    const unsubscribe = this.store.subscribe(deliver);
+    const timers: NodeJS.Timeout[] = [];
+    if (request.allowBookmarks) {
+      const bookmark = setInterval(
+        () => send('BOOKMARK', { kind: request.resource.kind, apiVersion: request.resource.apiVersion, metadata: { resourceVersion: String(this.store.currentRevision) } }),
+        this.bookmarkIntervalMs,
+      );
+      timers.push(bookmark);
+    }
+    const close = () => {
+      unsubscribe();
+      timers.forEach((timer) => clearTimeout(timer));
+      this.closers.delete(close);
+      if (!response.writableEnded) response.end();
+    };
+    if (request.timeoutSeconds !== undefined && request.timeoutSeconds > 0) timers.push(setTimeout(close, request.timeoutSeconds * 1000));
+    if (request.endAfterMs !== undefined) timers.push(setTimeout(close, request.endAfterMs));
+    response.on('close', close);
+    this.closers.add(close);
+  }
+
+  /** Ends every open watch cleanly, as an apiserver restart or a load balancer timeout would. */
+  closeAll(): void {
+    for (const close of [...this.closers]) close();
+  }
+}
