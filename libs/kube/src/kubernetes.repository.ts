@@ -2,14 +2,14 @@ import {
   BatchV1Api,
   CoreV1Api,
   KubeConfig,
-  Log,
   V1ConfigMap,
   V1Job,
   V1Pod,
   V1Secret,
   Watch,
 } from '@kubernetes/client-node';
-import { Writable } from 'node:stream';
+import http from 'node:http';
+import https from 'node:https';
 import { RetryPolicy, withApiRetries } from './api-retry.js';
 import { isNotFound } from './kubernetes-api.error.js';
 
@@ -30,17 +30,15 @@ export class KubernetesRepository {
   private readonly core: CoreV1Api;
   private readonly batch: BatchV1Api;
   private readonly watcher: Watch;
-  private readonly logs: Log;
 
   constructor(
-    kubeConfig: KubeConfig,
+    private readonly kubeConfig: KubeConfig,
     readonly namespace: string,
     private readonly policy: RetryPolicy,
   ) {
     this.core = kubeConfig.makeApiClient(CoreV1Api);
     this.batch = kubeConfig.makeApiClient(BatchV1Api);
     this.watcher = new Watch(kubeConfig);
-    this.logs = new Log(kubeConfig);
   }
 
   private call<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
@@ -151,28 +149,43 @@ export class KubernetesRepository {
     });
   }
 
-  /** Follows a container's log line by line until it ends or `signal` aborts. */
+  /**
+   * Follows a container's log line by line until it ends, the connection
+   * drops or `signal` aborts. Plain http(s) rather than the client's Log, so
+   * that every stream error is handled here instead of escaping the process.
+   */
   async followLog(pod: string, container: string, onLine: (line: string) => void, signal: AbortSignal): Promise<void> {
-    let pending = '';
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        const parts = (pending + chunk.toString('utf8')).split(/\r?\n/);
-        pending = parts.pop() ?? '';
-        for (const part of parts) onLine(part);
-        done();
-      },
-      final(done) {
-        if (pending) onLine(pending);
-        done();
-      },
+    const cluster = this.kubeConfig.getCurrentCluster();
+    if (!cluster) throw new Error('the kubeconfig has no current cluster');
+    const url = new URL(`${cluster.server}/api/v1/namespaces/${this.namespace}/pods/${encodeURIComponent(pod)}/log`);
+    url.searchParams.set('container', container);
+    url.searchParams.set('follow', 'true');
+    const options: https.RequestOptions = { method: 'GET', headers: {} };
+    await this.kubeConfig.applyToHTTPSOptions(options);
+    const client = url.protocol === 'https:' ? https : http;
+    await new Promise<void>((resolve, reject) => {
+      const request = client.request(url, { ...options, signal }, (response) => {
+        if (response.statusCode !== 200) {
+          response.resume();
+          reject(new Error(`log of ${pod}/${container}: HTTP ${response.statusCode}`));
+          return;
+        }
+        let pending = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          const parts = (pending + chunk).split(/\r?\n/);
+          pending = parts.pop() ?? '';
+          for (const part of parts) onLine(part);
+        });
+        response.on('end', () => {
+          if (pending) onLine(pending);
+          resolve();
+        });
+        response.on('error', () => resolve());
+        response.on('aborted', () => resolve());
+      });
+      request.on('error', (error) => (signal.aborted ? resolve() : reject(error)));
+      request.end();
     });
-    const ended = new Promise<void>((resolve) => {
-      sink.on('finish', resolve);
-      sink.on('close', resolve);
-      signal.addEventListener('abort', () => resolve(), { once: true });
-    });
-    const controller = await this.call(() => this.logs.log(this.namespace, pod, container, sink, { follow: true }), signal);
-    signal.addEventListener('abort', () => controller.abort(), { once: true });
-    await ended;
   }
 }

@@ -137,6 +137,10 @@ export class KubernetesBuildDriver extends BuildDriver {
     const output = new LogBatcher(log);
     const logAbort = new AbortController();
     let logs: Promise<void> | undefined;
+    let logEnded = false;
+    // A log stream that drops while BuildKit runs is opened again; it replays
+    // from the start, so the lines already seen are skipped.
+    let seen = 0;
     try {
       for (;;) {
         if (signal.aborted) {
@@ -146,10 +150,19 @@ export class KubernetesBuildDriver extends BuildDriver {
         const job = await this.kube.readJob(names.job);
         const pods = await this.kube.listPods(`job-name=${names.job}`);
         const progress = assessBuild(job, pods.items);
+        if (logEnded && progress.phase === 'running') logs = undefined;
         if (!logs && 'pod' in progress && progress.pod) {
+          logEnded = false;
+          let line = 0;
           logs = this.kube
-            .followLog(progress.pod, BUILDKIT_CONTAINER, (line) => output.push(line), logAbort.signal)
-            .catch((error: Error) => this.logger.warn(`Log of ${progress.pod} stopped: ${error.message}`));
+            .followLog(progress.pod, BUILDKIT_CONTAINER, (text) => {
+              if (++line > seen) {
+                seen = line;
+                output.push(text);
+              }
+            }, logAbort.signal)
+            .catch((error: Error) => this.logger.warn(`Log of ${progress.pod} stopped: ${error.message}`))
+            .finally(() => (logEnded = true));
         }
         if (progress.phase === 'succeeded' || progress.phase === 'failed') {
           await this.drain(logs, logAbort);
