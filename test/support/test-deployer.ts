@@ -35,6 +35,7 @@ export function testEnvironment(overrides: Record<string, string> = {}): NodeJS.
     LISTEN_HOST: '127.0.0.1',
     WORKER_LOCK_MS: '5000',
     WORKER_STALLED_INTERVAL_MS: '2000',
+    CLEANUP_SCHEDULE: 'false',
     ...overrides,
   };
 }
