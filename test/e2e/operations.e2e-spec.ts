@@ -253,7 +253,11 @@ describe('build outcome metrics (worker and API share them through Redis)', () =
 
     const labels = { kind: 'python', state: 'succeeded' };
     let samples = await scrape(deployer);
-    for (let tries = 0; valueOf(samples, 'deployer_builds_finished_total', labels) === undefined && tries < 40; tries++) {
+    // The record ends a moment before BullMQ files the job as completed.
+    const settled = () =>
+      valueOf(samples, 'deployer_builds_finished_total', labels) !== undefined &&
+      (valueOf(samples, 'deployer_queue_jobs', { state: 'completed' }) ?? 0) >= 1;
+    for (let tries = 0; !settled() && tries < 40; tries++) {
       await new Promise((resolve) => setTimeout(resolve, 250));
       samples = await scrape(deployer);
     }
