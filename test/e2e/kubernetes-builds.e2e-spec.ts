@@ -107,14 +107,16 @@ describe('builds on the kubernetes driver (Kubernetes API test server)', () => {
     expect(status.log_tail).toEqual(expect.arrayContaining([error]));
   });
 
+  // A kubelet reports ErrImagePull before it backs off, so either reason may come first.
   it.each([
-    ['imagePullBackOff', 'ImagePullBackOff'],
-    ['errImagePull', 'ErrImagePull'],
-    ['createContainerConfigError', 'CreateContainerConfigError'],
+    ['imagePullBackOff', /^(ErrImagePull|ImagePullBackOff)$/],
+    ['errImagePull', /^ErrImagePull$/],
+    ['createContainerConfigError', /^CreateContainerConfigError$/],
   ] as const)('fails on %s instead of hanging', async (outcome, reason) => {
     const { id } = await start(`k8s-${outcome.toLowerCase()}`, { outcome });
     const status = await waitForBuild(deployer.url, auth, id, 30_000);
-    expect(status).toMatchObject({ state: 'failed', reason });
+    expect(status.state).toBe('failed');
+    expect(String(status.reason)).toMatch(reason);
   });
 
   it('fails a build that outlives its deadline', async () => {
