@@ -270,6 +270,26 @@ describe('builds on the kubernetes driver (Kubernetes API test server)', () => {
     expect(server.objects('Secret', 'nuvolaris').some((c) => c.metadata.name === 'rs-orphan')).toBe(false);
   });
 
+  it("pushes to the registry the Operator's ConfigMap announces when neither service nor user names one", async () => {
+    const created = await fetch(`${server.url}/api/v1/namespaces/nuvolaris/configmaps`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ metadata: { name: 'config', annotations: { registry_host: String(process.env.REGISTRY_HOST) } } }),
+    });
+    expect(created.status).toBe(201);
+    const announced = await startTestDeployer({ env: { ...kubeEnv(), REGISTRY_HOST: '' } });
+    try {
+      expect(announced.config.REGISTRY_HOST).toBeUndefined();
+      const answer = await call(announced.url, 'POST', START, {
+        auth,
+        json: { source: 'openserverless/runtime-python:v3.12', target: targetOf(USERS.alice, 'k8s-announced'), kind: 'python' },
+      });
+      expect(answer.body.image).toBe(`${process.env.REGISTRY_HOST}/${USERS.alice.login}:k8s-announced`);
+    } finally {
+      await announced.close();
+    }
+  });
+
   it('uses exactly the API the Role in deploy/ grants', () => {
     const role = parse(readFileSync(new URL('../../deploy/base/role.yaml', import.meta.url), 'utf8')) as {
       rules: { resources: string[]; verbs: string[] }[];

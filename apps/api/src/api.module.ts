@@ -5,6 +5,7 @@ import { RedisModule } from '#libs/redis';
 import { authOptionsFrom } from './auth-options.js';
 import { BuildsApiModule } from './builds/builds.module.js';
 import { OperationsModule } from './operations/operations.module.js';
+import { ClusterRegistryModule } from './registry/cluster-registry.module.js';
 
 /** The HTTP side: no processors live here. */
 @Module({})
@@ -17,6 +18,7 @@ export class ApiModule {
         RedisModule,
         AuthModule.register(authOptionsFrom(config)),
         OperationsModule,
+        ClusterRegistryModule.forDriver(config),
         BuildsApiModule,
       ],
     };

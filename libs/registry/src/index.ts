@@ -1,3 +1,4 @@
 export * from './registry.repository.js';
 export * from './registry.module.js';
 export * from './registry-host.js';
+export * from './cluster-registry-host.js';

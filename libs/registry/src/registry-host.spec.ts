@@ -13,6 +13,14 @@ describe('RegistryHostResolver', () => {
     expect(resolver({}).resolve({ env: { REGISTRY_HOST: 'registry.example.com:443' } })).toBe('registry.example.com:443');
   });
 
+  it('takes the host the cluster announces before the driver default', () => {
+    const announced = new RegistryHostResolver(loadConfig({ BUILD_DRIVER: 'kubernetes' }), { current: () => 'registry.cluster:5000' });
+    expect(announced.resolve({ env: {} })).toBe('registry.cluster:5000');
+    expect(announced.resolve({ env: { REGISTRY_HOST: 'mine:5000' } })).toBe('mine:5000');
+    const silent = new RegistryHostResolver(loadConfig({ BUILD_DRIVER: 'kubernetes' }), { current: () => undefined });
+    expect(silent.resolve({ env: {} })).toBe('nuvolaris-registry-svc:5000');
+  });
+
   it('falls back to the driver default', () => {
     expect(resolver({}).resolve({ env: {} })).toBe('127.0.0.1:5001');
     expect(resolver({ BUILD_DRIVER: 'kubernetes' }).resolve({ env: {} })).toBe('nuvolaris-registry-svc:5000');

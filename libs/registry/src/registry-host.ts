@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import type { AuthenticatedUser } from '#libs/auth';
 import { DeployerEnvironment } from '#libs/config';
 import { InvalidInputError } from '#libs/errors';
+import { ClusterRegistryHost } from './cluster-registry-host.js';
 
 /** Where each driver pushes when neither the service nor the user names a registry. */
 export const DEFAULT_REGISTRY_HOSTS = {
@@ -15,11 +16,15 @@ export const isRegistryHost = (value: string) => value.length <= 255 && HOST.tes
 
 /**
  * The registry a user's images go to: the service's REGISTRY_HOST, else the
- * user's own REGISTRY_HOST, else the driver's default.
+ * user's own REGISTRY_HOST, else the host the cluster announces (kubernetes
+ * driver), else the driver's default.
  */
 @Injectable()
 export class RegistryHostResolver {
-  constructor(private readonly config: DeployerEnvironment) {}
+  constructor(
+    private readonly config: DeployerEnvironment,
+    @Optional() private readonly cluster?: ClusterRegistryHost,
+  ) {}
 
   resolve(user: Pick<AuthenticatedUser, 'env'>): string {
     if (this.config.REGISTRY_HOST) return this.config.REGISTRY_HOST;
@@ -30,6 +35,6 @@ export class RegistryHostResolver {
       }
       return own;
     }
-    return DEFAULT_REGISTRY_HOSTS[this.config.BUILD_DRIVER];
+    return this.cluster?.current() ?? DEFAULT_REGISTRY_HOSTS[this.config.BUILD_DRIVER];
   }
 }
