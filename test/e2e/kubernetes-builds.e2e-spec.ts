@@ -134,6 +134,23 @@ describe('builds on the kubernetes driver (Kubernetes API test server)', () => {
     }
   });
 
+  it('fails with the API message when the API refuses the Job (4xx are not retried)', async () => {
+    const refused = await startTestDeployer({ worker: true, env: { ...kubeEnv(), BUILD_CPU_LIMIT: 'a lot' } });
+    try {
+      const answer = await call(refused.url, 'POST', START, {
+        auth,
+        json: { source: 'openserverless/runtime-python:v3.12', target: targetOf(USERS.alice, 'k8s-refused'), kind: 'python' },
+      });
+      const status = await waitForBuild(refused.url, auth, String(answer.body.id), 30_000);
+      expect(status).toMatchObject({ state: 'failed', reason: 'KubernetesApiRejected' });
+      expect(String(status.message)).toMatch(/cpu|quantity|limits/i);
+      const posts = server.calls.filter((c) => c.method === 'POST' && c.path.endsWith('/jobs') && c.status >= 400 && c.status < 500);
+      expect(posts).toHaveLength(1);
+    } finally {
+      await refused.close();
+    }
+  });
+
   it('cancels a running build: the Job goes, the build fails as Cancelled', async () => {
     const { id } = await start('k8s-cancel', { outcome: 'hang', logLines: ['#1 working'] });
     const deadline = Date.now() + 20_000;
