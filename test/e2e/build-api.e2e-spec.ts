@@ -234,3 +234,64 @@ describe('build API contract', () => {
     });
   });
 });
+
+describe('build API limits', () => {
+  const START_PATH = '/system/api/v1/build/start';
+  const body = (tag: string, source = 'ghcr.io/apache/openserverless-runtime-python:v3.12') => ({
+    source,
+    target: targetOf(USERS.alice, tag),
+    kind: 'python',
+  });
+
+  it('refuses a source outside SOURCE_ALLOWLIST with 403 naming the rule, and enqueues nothing', async () => {
+    const deployer = await startTestDeployer({ env: { SOURCE_ALLOWLIST: 'ghcr.io/apache/openserverless-runtime-*' } });
+    try {
+      const auth = authorization(USERS.alice);
+      const refused = await call(deployer.url, 'POST', START_PATH, { auth, json: body('p1', 'docker.io/library/python:3.12') });
+      expect(refused.status).toBe(403);
+      expect(refused.body.message).toMatch(/SOURCE_ALLOWLIST admits only ghcr\.io\/apache\/openserverless-runtime-\*/);
+      expect(await deployer.queue.count()).toBe(0);
+      expect((await call(deployer.url, 'POST', START_PATH, { auth, json: body('p2') })).status).toBe(200);
+    } finally {
+      await deployer.close();
+    }
+  });
+
+  it('caps the queued and running builds of a user with 429 and Retry-After; identical requests still join', async () => {
+    const deployer = await startTestDeployer({ env: { MAX_ACTIVE_BUILDS_PER_USER: '2' } });
+    try {
+      const auth = authorization(USERS.alice);
+      expect((await call(deployer.url, 'POST', START_PATH, { auth, json: body('c1') })).status).toBe(200);
+      expect((await call(deployer.url, 'POST', START_PATH, { auth, json: body('c2') })).status).toBe(200);
+      const response = await fetch(`${deployer.url}${START_PATH}`, {
+        method: 'POST',
+        headers: { authorization: auth, 'content-type': 'application/json' },
+        body: JSON.stringify(body('c3')),
+      });
+      expect(response.status).toBe(429);
+      expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(((await response.json()) as { message: string }).message).toMatch(/2 builds queued or running/);
+      expect((await call(deployer.url, 'POST', START_PATH, { auth, json: body('c1') })).body.coalesced).toBe(true);
+      const other = authorization(USERS.bob);
+      const bobs = await call(deployer.url, 'POST', START_PATH, { auth: other, json: { ...body('b1'), target: targetOf(USERS.bob, 'b1') } });
+      expect(bobs.status).toBe(200);
+      expect(await deployer.queue.count()).toBe(3);
+    } finally {
+      await deployer.close();
+    }
+  });
+
+  it('answers 429 with Retry-After after too many failed authentications from one address', async () => {
+    const deployer = await startTestDeployer({ env: { AUTH_FAILURES_PER_WINDOW: '3', AUTH_FAILURE_WINDOW_SECONDS: '60' } });
+    try {
+      const wrong = authorization({ ...USERS.alice, key: 'wrong' });
+      for (let i = 0; i < 3; i++) expect((await call(deployer.url, 'GET', '/system/api/v1/build', { auth: wrong })).status).toBe(401);
+      const blocked = await fetch(`${deployer.url}/system/api/v1/build`, { headers: { authorization: wrong } });
+      expect(blocked.status).toBe(429);
+      expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect((await call(deployer.url, 'GET', '/system/health/live')).status).toBe(200);
+    } finally {
+      await deployer.close();
+    }
+  });
+});

@@ -3,7 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DeployerEnvironment } from '#libs/config';
 import { ApiModule } from './api.module.js';
+import { REDIS } from '#libs/redis';
 import { configureBodyParsing } from './http/body-parsing.js';
+import { failedAuthRateLimit } from './http/failed-auth-rate-limit.js';
 import { ErrorResponseFilter } from './http/error-response.filter.js';
 import { validationPipe } from './http/validation.pipe.js';
 import { setupOpenApi } from './openapi/openapi.js';
@@ -22,6 +24,7 @@ export async function createApiApp(
   });
   // First, so that requests refused by body parsing are timed too.
   app.use(httpMetricsMiddleware(app.get(HttpRequestMetrics), app.get(RouteTemplates)));
+  app.use(failedAuthRateLimit(app.get(REDIS), config));
   configureBodyParsing(app);
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ErrorResponseFilter());

@@ -8,6 +8,11 @@ import { CLAIM_SCRIPT, FINISH_SCRIPT, START_SCRIPT } from './build-records.scrip
 import { isFinished } from './build-state.js';
 import { RedisKeys } from './redis-keys.js';
 
+export type ClaimResult =
+  | { outcome: 'created' | 'joined'; id: string }
+  /** The user already has `active` builds queued or running: the cap. */
+  | { outcome: 'limited'; active: number };
+
 export interface BuildOutcome {
   state: 'succeeded' | 'failed';
   reason?: string;
@@ -21,6 +26,7 @@ export interface BuildOutcome {
 export class BuildRecordsRepository {
   private readonly keys: RedisKeys;
   private readonly ttlSeconds: number;
+  private readonly cap: number;
 
   constructor(
     @InjectRedis() private readonly redis: Redis,
@@ -28,13 +34,14 @@ export class BuildRecordsRepository {
   ) {
     this.keys = new RedisKeys(config.REDIS_PREFIX);
     this.ttlSeconds = config.BUILD_RECORD_TTL_HOURS * 3600;
+    this.cap = config.MAX_ACTIVE_BUILDS_PER_USER;
   }
 
   /**
-   * Stores a new queued build unless an identical one is queued or running;
-   * returns the id of the build that will produce the image.
+   * Stores a new queued build unless an identical one is queued or running
+   * (joined) or the user is at the cap of builds in flight (limited).
    */
-  async claim(record: BuildRecord, file: Buffer | null): Promise<string> {
+  async claim(record: BuildRecord, file: Buffer | null): Promise<ClaimResult> {
     const args = [
       this.keys.buildPrefix(),
       record.id,
@@ -42,10 +49,18 @@ export class BuildRecordsRepository {
       String(record.createdAt),
       file ?? '',
       file ? '1' : '0',
+      String(this.cap),
       ...encodeRecord(record),
     ];
-    const keys = [this.keys.claim(record.claim), this.keys.build(record.id), this.keys.userBuilds(record.login), this.keys.file(record.id)];
-    return (await this.redis.eval(CLAIM_SCRIPT, keys.length, ...keys, ...args)) as string;
+    const keys = [
+      this.keys.claim(record.claim),
+      this.keys.build(record.id),
+      this.keys.userBuilds(record.login),
+      this.keys.file(record.id),
+      this.keys.activeBuilds(record.login),
+    ];
+    const [outcome, value] = (await this.redis.eval(CLAIM_SCRIPT, keys.length, ...keys, ...args)) as [string, string];
+    return outcome === 'limited' ? { outcome, active: Number(value) } : { outcome: outcome as 'created' | 'joined', id: value };
   }
 
   /** Stores a build that needs no work (its image already exists). */
@@ -100,9 +115,10 @@ export class BuildRecordsRepository {
   async finish(record: BuildRecord, outcome: BuildOutcome, now = Date.now()): Promise<boolean> {
     const result = await this.redis.eval(
       FINISH_SCRIPT,
-      2,
+      3,
       this.keys.build(record.id),
       this.keys.claim(record.claim),
+      this.keys.activeBuilds(record.login),
       outcome.state,
       String(now),
       outcome.reason ?? '',

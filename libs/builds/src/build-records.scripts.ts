@@ -4,23 +4,36 @@
  */
 
 /**
- * KEYS: claim, record, user index, file.
- * ARGV: record key prefix, build id, ttl seconds, created at, file, has file, record fields...
- * Returns the id of the build that now holds the claim.
+ * KEYS: claim, record, user index, file, user's active set.
+ * ARGV: record key prefix, build id, ttl seconds, created at, file, has file,
+ *       cap on the user's queued + running builds (0: none), record fields...
+ * Returns {'joined', id} for an identical build in flight, {'limited', count}
+ * when the user is at the cap, {'created', id} otherwise.
  */
 export const CLAIM_SCRIPT = `
 local existing = redis.call('GET', KEYS[1])
 if existing then
   local state = redis.call('HGET', ARGV[1] .. existing, 'state')
-  if state == 'queued' or state == 'running' then return existing end
+  if state == 'queued' or state == 'running' then return {'joined', existing} end
+end
+local cap = tonumber(ARGV[7])
+if cap > 0 then
+  local active = 0
+  for _, id in ipairs(redis.call('SMEMBERS', KEYS[5])) do
+    local state = redis.call('HGET', ARGV[1] .. id, 'state')
+    if state == 'queued' or state == 'running' then active = active + 1 else redis.call('SREM', KEYS[5], id) end
+  end
+  if active >= cap then return {'limited', tostring(active)} end
 end
 redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
-redis.call('HSET', KEYS[2], unpack(ARGV, 7))
+redis.call('HSET', KEYS[2], unpack(ARGV, 8))
 redis.call('EXPIRE', KEYS[2], ARGV[3])
 if ARGV[6] == '1' then redis.call('SET', KEYS[4], ARGV[5], 'EX', ARGV[3]) end
 redis.call('ZADD', KEYS[3], ARGV[4], ARGV[2])
 redis.call('EXPIRE', KEYS[3], ARGV[3])
-return ARGV[2]
+redis.call('SADD', KEYS[5], ARGV[2])
+redis.call('EXPIRE', KEYS[5], ARGV[3])
+return {'created', ARGV[2]}
 `;
 
 /** KEYS: record. ARGV: started at. Returns 1 when the build may run. */
@@ -35,7 +48,7 @@ return 0
 `;
 
 /**
- * KEYS: record, claim. ARGV: state, finished at, reason, message, digest, log tail, build id.
+ * KEYS: record, claim, user's active set. ARGV: state, finished at, reason, message, digest, log tail, build id.
  * Returns 1 the first time only: a build's result is reported once.
  */
 export const FINISH_SCRIPT = `
@@ -44,5 +57,6 @@ if state ~= 'queued' and state ~= 'running' then return 0 end
 redis.call('HSET', KEYS[1], 'state', ARGV[1], 'finishedAt', ARGV[2], 'reason', ARGV[3],
   'message', ARGV[4], 'digest', ARGV[5], 'logTail', ARGV[6])
 if redis.call('GET', KEYS[2]) == ARGV[7] then redis.call('DEL', KEYS[2]) end
+redis.call('SREM', KEYS[3], ARGV[7])
 return 1
 `;

@@ -9,4 +9,5 @@ export class RedisKeys {
   readonly credentials = (id: string) => `${this.prefix}:build:${id}:credentials`;
   readonly userBuilds = (login: string) => `${this.prefix}:user:${login.toLowerCase()}:builds`;
   readonly claim = (key: string) => `${this.prefix}:claim:${key}`;
+  readonly activeBuilds = (login: string) => `${this.prefix}:user:${login.toLowerCase()}:active`;
 }

@@ -193,6 +193,24 @@ export class DeployerEnvironment {
   @Transform(toInt) @IsInt() @Min(1) @Max(1_000)
   LOG_TAIL_LINES = 20;
 
+  /** Cap on one user's queued plus running builds (0: no cap); beyond it 429. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(10_000)
+  MAX_ACTIVE_BUILDS_PER_USER = 20;
+
+  /**
+   * Allowed source images, comma-separated patterns where `*` matches any run
+   * of characters (e.g. `ghcr.io/apache/openserverless-runtime-*`); empty: any.
+   */
+  @IsOptional() @IsString()
+  SOURCE_ALLOWLIST?: string;
+
+  /** Failed authentications one client address may make per window before 429. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000)
+  AUTH_FAILURES_PER_WINDOW = 30;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(86_400)
+  AUTH_FAILURE_WINDOW_SECONDS = 60;
+
   /** When the scheduled cleanup runs (cron, 5 or 6 fields). */
   @IsCronExpression()
   CLEANUP_CRON = '0 * * * *';

@@ -47,6 +47,16 @@ export class ConflictError extends DomainError {
   }
 }
 
+/** The caller is over a limit; they may retry after `retryAfterSeconds`. */
+export class TooManyRequestsError extends DomainError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message, 'TooManyRequests');
+  }
+}
+
 /** The thing does not exist, or belongs to someone else (never tell which). */
 export class NotFoundError extends DomainError {
   constructor(message: string) {

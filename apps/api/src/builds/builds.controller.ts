@@ -52,7 +52,7 @@ export class BuildsController {
       'when the exact image already exists the answer is immediate with state `succeeded`, unless `force` is true.',
   })
   @ApiOkResponse({ type: StartBuildResponseDto, description: 'Queued, joined to an identical build, or already built.' })
-  @ApiErrorResponses(400, 413, 415)
+  @ApiErrorResponses(400, 403, 413, 415, 429)
   async start(@CurrentUser() user: AuthenticatedUser, @Body() body: StartBuildDto) {
     const { record, coalesced } = await this.startBuild.execute(user, body);
     this.metrics.started(record.kind, coalesced);

@@ -11,8 +11,8 @@ import {
   newBuildId,
 } from '#libs/builds';
 import { DeployerEnvironment } from '#libs/config';
-import { DependencyUnavailableError, InvalidInputError } from '#libs/errors';
-import { parseBuildTarget, parseImageReference, repositoryNameForLogin } from '#libs/images';
+import { DependencyUnavailableError, InvalidInputError, TooManyRequestsError } from '#libs/errors';
+import { SourcePolicy, parseBuildTarget, parseImageReference, repositoryNameForLogin } from '#libs/images';
 import { RegistryHostResolver, RegistryRepository } from '#libs/registry';
 import { BUILD_IDENTITY_LABEL, RuntimeRegistry, decodeDependencyFile } from '#libs/runtimes';
 import { StartBuildDto } from './dto/start-build.dto.js';
@@ -30,6 +30,7 @@ export interface StartBuildResult {
 @Injectable()
 export class StartBuildUseCase {
   private readonly logger = new Logger(StartBuildUseCase.name);
+  private readonly sources: SourcePolicy;
 
   constructor(
     private readonly config: DeployerEnvironment,
@@ -38,11 +39,14 @@ export class StartBuildUseCase {
     private readonly queue: BuildQueue,
     private readonly registry: RegistryRepository,
     private readonly registryHosts: RegistryHostResolver,
-  ) {}
+  ) {
+    this.sources = new SourcePolicy(config.SOURCE_ALLOWLIST);
+  }
 
   async execute(user: AuthenticatedUser, request: StartBuildDto, requestId = ''): Promise<StartBuildResult> {
     const strategy = this.runtimes.get(request.kind);
     parseImageReference(request.source, 'source');
+    this.sources.check(request.source);
     const target = parseBuildTarget(request.target);
     const owner = repositoryNameForLogin(user.login);
     if (this.config.STRICT_USER_CHECK && target.user !== owner) {
@@ -102,8 +106,15 @@ export class StartBuildUseCase {
       }
     }
 
-    const holder = await this.records.claim(record, file);
-    if (holder === id) {
+    const claim = await this.records.claim(record, file);
+    if (claim.outcome === 'limited') {
+      throw new TooManyRequestsError(
+        `You have ${claim.active} builds queued or running, the most allowed (MAX_ACTIVE_BUILDS_PER_USER); retry when one ends.`,
+        30,
+      );
+    }
+    const holder = claim.id;
+    if (claim.outcome === 'created') {
       const secret = user.env.REGISTRY_SECRET;
       if (secret && this.config.BUILD_DRIVER === 'kubernetes') await this.records.saveCredentials(id, secret);
       await this.queue.enqueue(id);

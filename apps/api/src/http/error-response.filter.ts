@@ -8,6 +8,7 @@ import {
   InvalidInputError,
   NotFoundError,
   PayloadTooLargeError,
+  TooManyRequestsError,
   UnauthenticatedError,
 } from '#libs/errors';
 
@@ -19,6 +20,7 @@ const STATUS_OF: [new (...args: never[]) => DomainError, number][] = [
   [ConflictError, HttpStatus.CONFLICT],
   [PayloadTooLargeError, HttpStatus.PAYLOAD_TOO_LARGE],
   [DependencyUnavailableError, HttpStatus.SERVICE_UNAVAILABLE],
+  [TooManyRequestsError, HttpStatus.TOO_MANY_REQUESTS],
 ];
 
 /** Connection-level failures of ioredis and fetch, raised below the domain layer. */
@@ -47,6 +49,7 @@ export class ErrorResponseFilter implements ExceptionFilter {
       response.end();
       return;
     }
+    if (exception instanceof TooManyRequestsError) response.setHeader('retry-after', String(exception.retryAfterSeconds));
     response.status(status).json({ status: 'ko', message });
   }
 
