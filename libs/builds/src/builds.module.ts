@@ -15,7 +15,7 @@ import { BuildRecordsRepository } from './build-records.repository.js';
       inject: [DeployerEnvironment],
       useFactory: (config: DeployerEnvironment) => ({
         prefix: config.REDIS_PREFIX,
-        connection: { ...redisConnectionOptions(config), enableOfflineQueue: false },
+        connection: { ...redisConnectionOptions(config), enableOfflineQueue: false, commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS },
       }),
     }),
     BullModule.registerQueue({ name: BUILD_QUEUE }, { name: CLEANUP_QUEUE }),

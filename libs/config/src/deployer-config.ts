@@ -56,6 +56,10 @@ export class DeployerEnvironment {
   @Transform(toInt) @IsInt() @Min(0) @Max(15)
   REDIS_DB = 0;
 
+  /** A Redis command that gets no answer in this time fails (the API answers 503). */
+  @Transform(toInt) @IsInt() @Min(100) @Max(60_000)
+  REDIS_COMMAND_TIMEOUT_MS = 2_000;
+
   /** Prefix of every Redis key and BullMQ queue, so deployments can share a Redis. */
   @IsString() @MinLength(1)
   REDIS_PREFIX = 'deployer';

@@ -25,6 +25,7 @@ export function createRedis(config: DeployerEnvironment): Redis {
     ...redisConnectionOptions(config),
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
+    commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS,
     retryStrategy: (times) => Math.min(times * 200, 2_000),
   });
   const logger = new Logger('Redis');

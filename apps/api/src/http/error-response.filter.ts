@@ -25,7 +25,7 @@ const STATUS_OF: [new (...args: never[]) => DomainError, number][] = [
 
 /** Connection-level failures of ioredis and fetch, raised below the domain layer. */
 const isUnavailable = (error: Error) =>
-  /Connection is closed|Stream isn't writeable|ECONNREFUSED|MaxRetriesPerRequest|enableOfflineQueue|ETIMEDOUT/.test(
+  /Connection is closed|Stream isn't writeable|ECONNREFUSED|MaxRetriesPerRequest|enableOfflineQueue|ETIMEDOUT|Command timed out/.test(
     error.message,
   );
 

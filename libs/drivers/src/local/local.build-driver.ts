@@ -11,7 +11,7 @@ import { runProcess } from './run-process.js';
 const SAFE_ID = /^[a-z0-9]{1,64}$/;
 const SAFE_FILE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const DIGEST = /digest: (sha256:[a-f0-9]{64})/;
-const DAEMON_DOWN = /Cannot connect to the Docker daemon|error during connect|connection refused/i;
+const DAEMON_DOWN = /Cannot connect to the Docker daemon|error during connect: .*docker\.sock/i;
 
 /**
  * Builds with the BuildKit embedded in a Docker Engine, through the docker
