@@ -143,6 +143,20 @@ describe('build API contract', () => {
       id = String((await call(deployer.url, 'POST', START, { auth: alice, json: validBody({ target: targetOf(USERS.alice, 'readable') }) })).body.id);
     });
 
+    it('carries the request id from the answer into the build record', async () => {
+      const response = await fetch(`${deployer.url}${START}`, {
+        method: 'POST',
+        headers: { authorization: alice, 'content-type': 'application/json', 'x-request-id': 'trace-42.a_b' },
+        body: JSON.stringify(validBody({ target: targetOf(USERS.alice, 'traced') })),
+      });
+      expect(response.headers.get('x-request-id')).toBe('trace-42.a_b');
+      const { id } = (await response.json()) as { id: string };
+      const status = await call(deployer.url, 'GET', `/system/api/v1/build/${id}`, { auth: alice });
+      expect(status.body.request_id).toBe('trace-42.a_b');
+      const odd = await fetch(`${deployer.url}/system/health/live`, { headers: { 'x-request-id': 'bad id; with <chars>' } });
+      expect(odd.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    });
+
     it('shows the caller its build', async () => {
       const answer = await call(deployer.url, 'GET', `/system/api/v1/build/${id}`, { auth: alice });
       expect(answer.status).toBe(200);
@@ -153,7 +167,7 @@ describe('build API contract', () => {
     it('lists the caller builds newest first', async () => {
       const answer = await call(deployer.url, 'GET', '/system/api/v1/build', { auth: alice });
       const builds = answer.body.builds as { id: string; created_at: string }[];
-      expect(builds[0].id).toBe(id);
+      expect(builds.map((b) => b.id)).toContain(id);
       const times = builds.map((b) => Date.parse(b.created_at));
       expect([...times].sort((a, b) => b - a)).toEqual(times);
     });

@@ -1,11 +1,12 @@
 import type { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DeployerEnvironment } from '#libs/config';
+import { DeployerEnvironment, createLogger } from '#libs/config';
 import { ApiModule } from './api.module.js';
 import { REDIS } from '#libs/redis';
 import { configureBodyParsing } from './http/body-parsing.js';
 import { failedAuthRateLimit } from './http/failed-auth-rate-limit.js';
+import { requestIdMiddleware } from './http/request-id.js';
 import { ErrorResponseFilter } from './http/error-response.filter.js';
 import { validationPipe } from './http/validation.pipe.js';
 import { setupOpenApi } from './openapi/openapi.js';
@@ -20,10 +21,11 @@ export async function createApiApp(
 ): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
     bodyParser: false,
-    logger,
+    logger: createLogger(config, logger),
   });
   // First, so that requests refused by body parsing are timed too.
   app.use(httpMetricsMiddleware(app.get(HttpRequestMetrics), app.get(RouteTemplates)));
+  app.use(requestIdMiddleware);
   app.use(failedAuthRateLimit(app.get(REDIS), config));
   configureBodyParsing(app);
   app.useGlobalPipes(validationPipe());

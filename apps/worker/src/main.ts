@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { loadConfigOrExit } from '#libs/config';
+import { createLogger, loadConfigOrExit } from '#libs/config';
 import { WorkerModule } from './worker.module.js';
 
-const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(loadConfigOrExit()));
+const config = loadConfigOrExit();
+const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: createLogger(config) });
 app.enableShutdownHooks();

@@ -42,6 +42,8 @@ export interface BuildView {
   target: string;
   image: string;
   digest?: string;
+  /** Id of the request that started the build (X-Request-Id). */
+  request_id?: string;
   reason?: string;
   message?: string;
   log_tail?: string[];
@@ -62,6 +64,7 @@ export function toBuildView(record: BuildRecord): BuildView {
     target: record.target,
     image: record.image,
     digest: record.digest || undefined,
+    request_id: record.requestId || undefined,
     reason: record.reason || undefined,
     message: record.message || undefined,
     log_tail: record.state === 'failed' && record.logTail.length > 0 ? record.logTail : undefined,

@@ -5,6 +5,11 @@ import { InjectRedis } from '#libs/redis';
 import { BuildRecord } from './build-record.js';
 import { decodeRecord, encodeRecord } from './build-record.codec.js';
 import { CLAIM_SCRIPT, FINISH_SCRIPT, START_SCRIPT } from './build-records.scripts.js';
+import { LuaScript } from './lua-script.js';
+
+const CLAIM = new LuaScript(CLAIM_SCRIPT);
+const START = new LuaScript(START_SCRIPT);
+const FINISH = new LuaScript(FINISH_SCRIPT);
 import { isFinished } from './build-state.js';
 import { RedisKeys } from './redis-keys.js';
 
@@ -59,7 +64,7 @@ export class BuildRecordsRepository {
       this.keys.file(record.id),
       this.keys.activeBuilds(record.login),
     ];
-    const [outcome, value] = (await this.redis.eval(CLAIM_SCRIPT, keys.length, ...keys, ...args)) as [string, string];
+    const [outcome, value] = (await CLAIM.run(this.redis, keys, args)) as [string, string];
     return outcome === 'limited' ? { outcome, active: Number(value) } : { outcome: outcome as 'created' | 'joined', id: value };
   }
 
@@ -108,24 +113,23 @@ export class BuildRecordsRepository {
 
   /** Marks the build running; false when it has already finished (e.g. cancelled). */
   async markRunning(id: string, now = Date.now()): Promise<boolean> {
-    return (await this.redis.eval(START_SCRIPT, 1, this.keys.build(id), String(now))) === 1;
+    return (await START.run(this.redis, [this.keys.build(id)], [String(now)])) === 1;
   }
 
   /** Records the outcome; true only for the first report of a build. */
   async finish(record: BuildRecord, outcome: BuildOutcome, now = Date.now()): Promise<boolean> {
-    const result = await this.redis.eval(
-      FINISH_SCRIPT,
-      3,
-      this.keys.build(record.id),
-      this.keys.claim(record.claim),
-      this.keys.activeBuilds(record.login),
-      outcome.state,
-      String(now),
-      outcome.reason ?? '',
-      outcome.message ?? '',
-      outcome.digest ?? '',
-      JSON.stringify(outcome.logTail ?? []),
-      record.id,
+    const result = await FINISH.run(
+      this.redis,
+      [this.keys.build(record.id), this.keys.claim(record.claim), this.keys.activeBuilds(record.login)],
+      [
+        outcome.state,
+        String(now),
+        outcome.reason ?? '',
+        outcome.message ?? '',
+        outcome.digest ?? '',
+        JSON.stringify(outcome.logTail ?? []),
+        record.id,
+      ],
     );
     if (result === 1) await this.redis.del(this.keys.file(record.id), this.keys.credentials(record.id));
     return result === 1;

@@ -41,6 +41,10 @@ export class DeployerEnvironment {
   @Transform(toInt) @IsInt() @Min(1) @Max(65535)
   LISTEN_PORT = 5000;
 
+  /** `json`: one JSON object a line (for log collectors); `text`: for people. */
+  @IsIn(['text', 'json'])
+  LOG_FORMAT: 'text' | 'json' = 'text';
+
   @IsString() @MinLength(1)
   LISTEN_HOST = '0.0.0.0';
 

@@ -25,6 +25,7 @@ import { StartBuildDto } from './dto/start-build.dto.js';
 import { CancelBuildUseCase } from './cancel-build.use-case.js';
 import { CleanupBuildsUseCase } from './cleanup-builds.use-case.js';
 import { StartBuildUseCase } from './start-build.use-case.js';
+import { RequestId } from '../http/request-id.js';
 
 const DEFAULT_MAX_AGE_HOURS = 24;
 
@@ -53,8 +54,8 @@ export class BuildsController {
   })
   @ApiOkResponse({ type: StartBuildResponseDto, description: 'Queued, joined to an identical build, or already built.' })
   @ApiErrorResponses(400, 403, 413, 415, 429)
-  async start(@CurrentUser() user: AuthenticatedUser, @Body() body: StartBuildDto) {
-    const { record, coalesced } = await this.startBuild.execute(user, body);
+  async start(@CurrentUser() user: AuthenticatedUser, @Body() body: StartBuildDto, @RequestId() requestId: string) {
+    const { record, coalesced } = await this.startBuild.execute(user, body, requestId);
     this.metrics.started(record.kind, coalesced);
     const reference = { id: record.id, job_name: record.jobName, state: record.state };
     return {

@@ -88,6 +88,7 @@ export class RunBuildUseCase {
     // Re-read: `record` was loaded before the build was marked running, so it lacks startedAt.
     const finished = await this.records.get(record.id);
     if (finished) await this.outcomeMetrics.record(finished);
-    this.logger.log(`Build ${record.id} (${record.jobName}) ${outcome.state}${outcome.reason ? `: ${outcome.reason}` : ''}`);
+    const request = record.requestId ? ` [request ${record.requestId}]` : '';
+    this.logger.log(`Build ${record.id} (${record.jobName}) ${outcome.state}${outcome.reason ? `: ${outcome.reason}` : ''}${request}`);
   }
 }

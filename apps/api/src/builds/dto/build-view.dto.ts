@@ -17,6 +17,9 @@ export class BuildViewDto extends BuildReferenceDto {
   @ApiPropertyOptional({ example: 'sha256:4f1c…', description: 'Digest of the pushed image, once succeeded.' })
   digest?: string;
 
+  @ApiPropertyOptional({ description: 'X-Request-Id of the request that started the build.' })
+  request_id?: string;
+
   @ApiPropertyOptional({ example: 'BuildFailed', description: 'Machine-readable cause of a failure.' })
   reason?: string;
 
