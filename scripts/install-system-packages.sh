@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages whose servers the tests and the local bring-up start.
+# Installs the Debian packages whose servers the tests and the local bring-up start,
+# and the headless browser the queue dashboard test drives.
 # Idempotent: does nothing (and prints nothing) when every binary is already there.
 set -euo pipefail
 
@@ -11,6 +12,7 @@ required=(
   "docker-registry:/usr/bin/docker-registry"
   "busybox-static:/bin/busybox"
   "redis-server:/usr/bin/redis-server"
+  "chromium:/usr/bin/chromium"
 )
 
 is_installed() {

@@ -10,6 +10,7 @@ import { requestIdMiddleware } from './http/request-id.js';
 import { ErrorResponseFilter } from './http/error-response.filter.js';
 import { validationPipe } from './http/validation.pipe.js';
 import { setupOpenApi } from './openapi/openapi.js';
+import { mountQueueDashboard } from './queues/queue-dashboard.js';
 import { httpMetricsMiddleware } from './operations/metrics/http-metrics.middleware.js';
 import { HttpRequestMetrics } from './operations/metrics/http-request.metrics.js';
 import { RouteTemplates } from './operations/metrics/route-templates.js';
@@ -31,6 +32,7 @@ export async function createApiApp(
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ErrorResponseFilter());
   setupOpenApi(app);
+  mountQueueDashboard(app, config);
   app.enableShutdownHooks();
   return app;
 }

@@ -212,6 +212,14 @@ export class DeployerEnvironment {
   @IsOptional() @IsString()
   SOURCE_ALLOWLIST?: string;
 
+  /** Logins allowed into the queue dashboard (/system/queues), comma-separated. */
+  @IsOptional() @IsString()
+  ADMIN_LOGINS?: string;
+
+  /** A token that opens the queue dashboard (basic auth, any user name). */
+  @IsOptional() @IsString() @MinLength(16)
+  ADMIN_TOKEN?: string;
+
   /** Failed authentications one client address may make per window before 429. */
   @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000)
   AUTH_FAILURES_PER_WINDOW = 30;

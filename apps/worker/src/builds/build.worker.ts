@@ -74,11 +74,17 @@ export class BuildWorker implements OnApplicationBootstrap, OnApplicationShutdow
     this.running.set(buildId, controller);
     const cancelled = setInterval(() => void this.abortIfFinished(buildId, controller), CANCEL_POLL_MS);
     try {
+      await job.log(`attempt ${job.attemptsMade + 1} on the ${this.driver.name} driver`);
       await this.runBuild.execute(
         buildId,
         { number: job.attemptsMade + 1, isLast: job.attemptsMade + 1 >= attempts },
         controller.signal,
       );
+      const record = await this.records.get(buildId);
+      if (record) {
+        await job.log(`${record.state}${record.reason ? ` (${record.reason})` : ''}${record.digest ? ` ${record.digest}` : ''}`);
+        await job.updateProgress(100);
+      }
     } finally {
       clearInterval(cancelled);
       this.running.delete(buildId);
