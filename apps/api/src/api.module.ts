@@ -6,6 +6,7 @@ import { authOptionsFrom } from './auth-options.js';
 import { BuildsApiModule } from './builds/builds.module.js';
 import { OperationsModule } from './operations/operations.module.js';
 import { ClusterRegistryModule } from './registry/cluster-registry.module.js';
+import { RegistryViewsModule } from './registry-views/registry-views.module.js';
 
 /** The HTTP side: no processors live here. */
 @Module({})
@@ -20,6 +21,7 @@ export class ApiModule {
         OperationsModule,
         ClusterRegistryModule.forDriver(config),
         BuildsApiModule,
+        RegistryViewsModule,
       ],
     };
   }

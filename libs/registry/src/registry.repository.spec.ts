@@ -25,6 +25,13 @@ describe('RegistryRepository', () => {
     expect(await registry.labels(host, `${repository}x`, 'v1')).toBeNull();
   });
 
+  it('reads the sizes of the layers and of the config blob', async () => {
+    const manifest = await registry.manifest(host, repository, 'v1');
+    const blob = await fetch(`http://${host}/v2/${repository}/blobs/${manifest?.configDigest}`);
+    expect(manifest?.configSize).toBe((await blob.arrayBuffer()).byteLength);
+    expect(manifest?.layers).toEqual([{ digest: expect.stringMatching(/^sha256:/), size: expect.any(Number), mediaType: expect.any(String) }]);
+  });
+
   it('lists the catalog and the tags of a repository', async () => {
     expect(await registry.catalog(host)).toContain(repository);
     expect((await registry.tags(host, repository)).sort()).toEqual(['v1', 'v2']);

@@ -14,6 +14,8 @@ export interface ImageManifest {
   digest: string;
   mediaType: string;
   configDigest: string;
+  /** Size in bytes of the config blob (0 when the manifest does not say). */
+  configSize: number;
   layers: { digest: string; size: number }[];
 }
 
@@ -24,7 +26,7 @@ export interface ImageConfig {
 
 interface ManifestDocument {
   mediaType?: string;
-  config?: { digest: string };
+  config?: { digest: string; size?: number };
   layers?: { digest: string; size: number }[];
   manifests?: { digest: string; platform?: { os?: string; architecture?: string } }[];
 }
@@ -62,6 +64,7 @@ export class RegistryRepository {
       digest,
       mediaType,
       configDigest: document.config?.digest ?? '',
+      configSize: document.config?.size ?? 0,
       layers: document.layers ?? [],
     };
   }

@@ -20,6 +20,7 @@ export function setupOpenApi(app: INestApplication): void {
     .setVersion('v1')
     .addSecurity(OPENWHISK_AUTH, OPENWHISK_AUTH_SCHEME)
     .addTag('builds', "Builds of the caller's images; another user's build answers 404.")
+    .addTag('registry', "The caller's own repository in the registry.")
     .addTag('operations', 'Health and metrics, without authorization.')
     .build();
   const document = SwaggerModule.createDocument(app, config);
