@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DeployerEnvironment, registryUsesHttp } from '#libs/config';
 import { DependencyUnavailableError } from '#libs/errors';
+import { RegistryAnswer, RegistryHttpClient } from './registry-http.client.js';
 
 const MANIFEST_TYPES = [
   'application/vnd.oci.image.manifest.v1+json',
@@ -35,7 +36,7 @@ interface ManifestDocument {
 @Injectable()
 export class RegistryRepository {
   private readonly headers: Record<string, string>;
-  private readonly timeoutMs: number;
+  private readonly http: RegistryHttpClient;
 
   constructor(private readonly config: DeployerEnvironment) {
     this.headers = {};
@@ -43,7 +44,7 @@ export class RegistryRepository {
       const token = Buffer.from(`${config.REGISTRY_USER}:${config.REGISTRY_PASS}`).toString('base64');
       this.headers.authorization = `Basic ${token}`;
     }
-    this.timeoutMs = config.REGISTRY_TIMEOUT_MS;
+    this.http = new RegistryHttpClient(config.REGISTRY_TIMEOUT_MS);
   }
 
   /** The image's manifest for this platform, or null when the tag does not exist. */
@@ -51,9 +52,9 @@ export class RegistryRepository {
     const response = await this.request(host, `/v2/${repository}/manifests/${reference}`, { accept: MANIFEST_TYPES.join(', ') });
     if (response.status === 404) return null;
     await this.expectOk(response, `manifest ${repository}:${reference}`);
-    const digest = response.headers.get('docker-content-digest') ?? '';
-    const document = (await response.json()) as ManifestDocument;
-    const mediaType = document.mediaType ?? response.headers.get('content-type') ?? '';
+    const digest = response.header('docker-content-digest') ?? '';
+    const document = response.json<ManifestDocument>();
+    const mediaType = document.mediaType ?? response.header('content-type') ?? '';
     if (INDEX_TYPES.has(mediaType)) {
       const entry =
         document.manifests?.find((m) => m.platform?.os === 'linux' && m.platform?.architecture === 'amd64') ??
@@ -72,7 +73,7 @@ export class RegistryRepository {
   async imageConfig(host: string, repository: string, configDigest: string): Promise<ImageConfig> {
     const response = await this.request(host, `/v2/${repository}/blobs/${configDigest}`, {});
     await this.expectOk(response, `config of ${repository}`);
-    const body = (await response.json()) as { created?: string; config?: { Labels?: Record<string, string> | null } };
+    const body = response.json<{ created?: string; config?: { Labels?: Record<string, string> | null } }>();
     return { labels: body.config?.Labels ?? {}, created: body.created };
   }
 
@@ -109,30 +110,25 @@ export class RegistryRepository {
       const response = await this.request(host, path, {});
       if (response.status === 404) return found;
       await this.expectOk(response, path);
-      const body = (await response.json()) as Record<string, string[] | null>;
+      const body = response.json<Record<string, string[] | null>>();
       found.push(...(body[field] ?? []));
-      const next = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get('link') ?? '')?.[1];
+      const next = /<([^>]+)>;\s*rel="next"/.exec(response.header('link') ?? '')?.[1];
       path = next ?? null;
     }
     return found;
   }
 
-  private async request(host: string, path: string, headers: Record<string, string>, method = 'GET'): Promise<Response> {
-    const baseUrl = `${registryUsesHttp(this.config, host) ? 'http' : 'https'}://${host}`;
+  private async request(host: string, path: string, headers: Record<string, string>, method = 'GET'): Promise<RegistryAnswer> {
     try {
-      return await fetch(baseUrl + path, {
-        method,
-        headers: { ...this.headers, ...headers },
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
+      const url = new URL(`${registryUsesHttp(this.config, host) ? 'http' : 'https'}://${host}${path}`);
+      return await this.http.request(url, method, { ...this.headers, ...headers });
     } catch (error) {
       throw new DependencyUnavailableError(`Registry ${host} is unreachable: ${(error as Error).message}`, 'registry');
     }
   }
 
-  private async expectOk(response: Response, what: string): Promise<void> {
+  private async expectOk(response: RegistryAnswer, what: string): Promise<void> {
     if (response.ok) return;
-    await response.body?.cancel();
     throw new DependencyUnavailableError(`Registry answered ${response.status} for ${what}`, 'registry');
   }
 }
