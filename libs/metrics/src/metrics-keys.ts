@@ -3,4 +3,5 @@ export class MetricsKeys {
   constructor(private readonly prefix: string) {}
 
   readonly buildDuration = () => `${this.prefix}:metrics:build_duration_seconds`;
+  readonly cleanupRuns = () => `${this.prefix}:metrics:cleanup_runs`;
 }

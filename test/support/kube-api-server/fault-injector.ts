@@ -10,6 +10,8 @@ export interface FaultOptions {
   dropConnectionRate?: number;
   /** Watches opened while set end cleanly after this long. */
   dropWatchesAfterMs?: number;
+  /** Matching requests answered normally before the faults begin (e.g. fail every DELETE after the 25th). */
+  passFirst?: number;
   /** Which requests the faults apply to; all when absent. */
   match?: (method: string, path: string) => boolean;
   /** Reseeds the PRNG that decides which requests fail. */
@@ -22,6 +24,7 @@ export type FaultDecision = { kind: 'none' } | { kind: 'drop' } | { kind: 'error
 export class FaultInjector {
   private options: FaultOptions = {};
   private random: () => number;
+  private decided = 0;
 
   constructor(private readonly defaultSeed: number) {
     this.random = seededRandom(defaultSeed);
@@ -29,6 +32,7 @@ export class FaultInjector {
 
   configure(options: FaultOptions): void {
     this.options = { ...options };
+    this.decided = 0;
     this.random = seededRandom(options.seed ?? this.defaultSeed);
   }
 
@@ -50,6 +54,7 @@ export class FaultInjector {
 
   decide(method: string, path: string): FaultDecision {
     if (!this.applies(method, path)) return { kind: 'none' };
+    if (++this.decided <= (this.options.passFirst ?? 0)) return { kind: 'none' };
     if (this.roll(this.options.dropConnectionRate)) return { kind: 'drop' };
     if (this.roll(this.options.errorRate)) return { kind: 'error' };
     if (this.roll(this.options.tooManyRequestsRate)) return { kind: 'tooManyRequests' };

@@ -32,7 +32,7 @@ export class GarbageCollector {
 
   /** Dependents of `owner` currently in the store. */
   dependentsOf(owner: StoredObject): { resource: ResourceType; object: StoredObject }[] {
-    return this.store.entries().filter(({ object }) => (object.metadata.ownerReferences ?? []).some((reference) => reference.uid === owner.metadata.uid));
+    return this.store.dependentsOf(owner.metadata.uid);
   }
 
   private onChange(change: StoreChange): void {

@@ -1,5 +1,5 @@
 import { condition, timestamp } from './container-status.js';
-import { recordAt, type KubeObject, type StoredObject } from './kube-object.js';
+import { isRecord, recordAt, type KubeObject, type StoredObject } from './kube-object.js';
 import type { ObjectDeleter } from './object-deleter.js';
 import type { ObjectService } from './object-service.js';
 import type { ObjectStore, StoreChange } from './object-store.js';
@@ -72,6 +72,10 @@ export class JobController {
     const state = this.states.get(jobSnapshot.metadata.uid);
     const job = this.current(jobSnapshot);
     if (!state || state.finished || !job) return;
+    if (hasFinished(job)) {
+      state.finished = true;
+      return;
+    }
     const spec = recordAt(job, 'spec');
     const owned = this.podsOf(job);
     const phase = (pod: StoredObject) => recordAt(pod, 'status')['phase'];
@@ -100,7 +104,7 @@ export class JobController {
   private exceedDeadline(jobSnapshot: StoredObject): void {
     const state = this.states.get(jobSnapshot.metadata.uid);
     const job = this.current(jobSnapshot);
-    if (!state || state.finished || !job) return;
+    if (!state || state.finished || !job || hasFinished(job)) return;
     const active = this.podsOf(job).filter((pod) => !['Succeeded', 'Failed'].includes(String(recordAt(pod, 'status')['phase'])));
     for (const pod of active) this.deleter.deleteQuietly(pods, pod, 'Background');
     state.killed += active.length;
@@ -154,7 +158,7 @@ export class JobController {
   }
 
   private podsOf(job: StoredObject): StoredObject[] {
-    return this.store.list(pods, job.metadata.namespace).filter((pod) => (pod.metadata.ownerReferences ?? []).some((reference) => reference.uid === job.metadata.uid));
+    return this.store.dependentsOf(job.metadata.uid).flatMap(({ resource, object }) => (resource === pods ? [object] : []));
   }
 
   private current(job: StoredObject): StoredObject | undefined {
@@ -170,6 +174,12 @@ export class JobController {
   private seconds(value: number): number {
     return value * 1000 * this.options.timeScale;
   }
+}
+
+/** A Job whose status already says Complete or Failed is left alone, as the real controller does. */
+function hasFinished(job: StoredObject): boolean {
+  const conditions = recordAt(job, 'status')['conditions'];
+  return Array.isArray(conditions) && conditions.some((c) => isRecord(c) && (c['type'] === 'Complete' || c['type'] === 'Failed') && c['status'] === 'True');
 }
 
 function omitZero(counts: Record<string, number>): Record<string, number> {

@@ -6,7 +6,7 @@ import { parseRoute } from './api-route.js';
 import { CallRecorder, type KubeVerb, type RecordedCall } from './call-recorder.js';
 import { FaultInjector, type FaultOptions } from './fault-injector.js';
 import { bearerToken, readJsonBody, writeJson, writeStatusError } from './http-exchange.js';
-import type { StoredObject } from './kube-object.js';
+import type { KubeObject, StoredObject } from './kube-object.js';
 import { statusErrors } from './kube-status.js';
 import { writeKubeconfig, type KubeconfigFile } from './kubeconfig-writer.js';
 import { RestHandler, verbOf } from './rest-handler.js';
@@ -95,6 +95,18 @@ export class KubeApiTestServer {
 
   objects(kind: KindName, namespace?: string): StoredObject[] {
     return this.cluster.store.list(resourceByKind(kind), namespace);
+  }
+
+  /**
+   * Stores an object as a create through the API would (defaults, validation,
+   * uid), then writes its status, when given, as its controller would: large
+   * fixtures without a round trip per object. A Job seeded finished and a Pod
+   * seeded ended are left alone by the job controller and the kubelet.
+   */
+  seed(kind: KindName, object: KubeObject, status?: Record<string, unknown>): StoredObject {
+    const resource = resourceByKind(kind);
+    const created = this.cluster.service.create(resource, object, resource.namespaced ? (object.metadata.namespace ?? this.namespace) : undefined);
+    return (status && this.cluster.service.writeStatus(resource, created, status)) || created;
   }
 
   get calls(): readonly RecordedCall[] {

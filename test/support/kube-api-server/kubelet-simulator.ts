@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { condition, runningStatus, terminatedStatus, timestamp, waitingStatus, type ContainerStatus } from './container-status.js';
-import { arrayAt, type StoredObject } from './kube-object.js';
+import { arrayAt, recordAt, type StoredObject } from './kube-object.js';
 import type { ObjectService } from './object-service.js';
 import type { ObjectStore, StoreChange } from './object-store.js';
 import { PodDependencies } from './pod-dependencies.js';
@@ -62,6 +62,8 @@ export class KubeletSimulator {
   }
 
   private async run(pod: StoredObject, signal: AbortSignal): Promise<void> {
+    const current = this.store.get(pods, pod.metadata.namespace, pod.metadata.name);
+    if (!current || ['Succeeded', 'Failed'].includes(String(recordAt(current, 'status')['phase']))) return;
     const scenario = this.scenarioFor(pod);
     const inits = arrayAt(pod, 'spec', 'initContainers');
     const mains = arrayAt(pod, 'spec', 'containers');

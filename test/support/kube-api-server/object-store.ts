@@ -24,6 +24,9 @@ type ChangeListener = (change: StoreChange) => void;
  */
 export class ObjectStore {
   private readonly objects = new Map<string, { resource: ResourceType; object: StoredObject }>();
+  /** uid → key, and owner uid → keys of the objects that reference it, so large stores stay fast. */
+  private readonly keysByUid = new Map<string, string>();
+  private readonly dependentKeys = new Map<string, Set<string>>();
   private readonly listeners = new Set<ChangeListener>();
   private history: StoreChange[] = [];
   private revision = 0;
@@ -45,22 +48,29 @@ export class ObjectStore {
     return found && cloneObject(found.object);
   }
 
-  /** Objects of one resource in key order (namespace/name), like an etcd range read. */
-  list(resource: ResourceType, namespace?: string): StoredObject[] {
+  /**
+   * Objects of one resource in key order (namespace/name), like an etcd range
+   * read; `where` sees the stored objects (read only) and filters before they are copied.
+   */
+  list(resource: ResourceType, namespace?: string, where: (object: StoredObject) => boolean = () => true): StoredObject[] {
     return [...this.objects.entries()]
-      .filter(([, entry]) => entry.resource === resource && (namespace === undefined || entry.object.metadata.namespace === namespace))
+      .filter(([, entry]) => entry.resource === resource && (namespace === undefined || entry.object.metadata.namespace === namespace) && where(entry.object))
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([, entry]) => cloneObject(entry.object));
   }
 
   findByUid(uid: string): { resource: ResourceType; object: StoredObject } | undefined {
-    const found = [...this.objects.values()].find((entry) => entry.object.metadata.uid === uid);
+    const key = this.keysByUid.get(uid);
+    const found = key === undefined ? undefined : this.objects.get(key);
     return found && { resource: found.resource, object: cloneObject(found.object) };
   }
 
-  /** Every stored object with its resource, for the garbage collector. */
-  entries(): { resource: ResourceType; object: StoredObject }[] {
-    return [...this.objects.values()].map((entry) => ({ resource: entry.resource, object: cloneObject(entry.object) }));
+  /** Objects whose ownerReferences name `ownerUid`, whether or not that owner still exists. */
+  dependentsOf(ownerUid: string): { resource: ResourceType; object: StoredObject }[] {
+    return [...(this.dependentKeys.get(ownerUid) ?? [])].flatMap((key) => {
+      const entry = this.objects.get(key);
+      return entry ? [{ resource: entry.resource, object: cloneObject(entry.object) }] : [];
+    });
   }
 
   create(resource: ResourceType, input: KubeObject & { metadata: { name: string } }): StoredObject {
@@ -73,6 +83,8 @@ export class ObjectStore {
     else delete object.metadata.generation;
     object.metadata.resourceVersion = String(++this.revision);
     this.objects.set(key, { resource, object });
+    this.keysByUid.set(object.metadata.uid, key);
+    this.indexOwners(key, object, true);
     this.record({ type: 'ADDED', resource, object: cloneObject(object), revision: this.revision });
     return cloneObject(object);
   }
@@ -90,7 +102,9 @@ export class ObjectStore {
       object.metadata.generation = (previous.metadata.generation ?? 1) + (specChanged ? 1 : 0);
     }
     object.metadata.resourceVersion = String(++this.revision);
+    this.indexOwners(key, previous, false);
     this.objects.set(key, { resource, object });
+    this.indexOwners(key, object, true);
     this.record({ type: 'MODIFIED', resource, object: cloneObject(object), previous: cloneObject(previous), revision: this.revision });
     return cloneObject(object);
   }
@@ -100,6 +114,8 @@ export class ObjectStore {
     const previous = this.objects.get(key)?.object;
     if (!previous) throw statusErrors.notFound(resource, name);
     this.objects.delete(key);
+    this.keysByUid.delete(previous.metadata.uid);
+    this.indexOwners(key, previous, false);
     const object = cloneObject(previous);
     object.metadata.resourceVersion = String(++this.revision);
     this.record({ type: 'DELETED', resource, object, previous: cloneObject(previous), revision: this.revision });
@@ -125,7 +141,19 @@ export class ObjectStore {
 
   clear(): void {
     this.objects.clear();
+    this.keysByUid.clear();
+    this.dependentKeys.clear();
     this.compact();
+  }
+
+  private indexOwners(key: string, object: StoredObject, add: boolean): void {
+    for (const { uid } of object.metadata.ownerReferences ?? []) {
+      const keys = this.dependentKeys.get(uid) ?? new Set<string>();
+      if (add) keys.add(key);
+      else keys.delete(key);
+      if (keys.size > 0) this.dependentKeys.set(uid, keys);
+      else this.dependentKeys.delete(uid);
+    }
   }
 
   private record(change: StoreChange): void {

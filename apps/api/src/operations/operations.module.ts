@@ -9,6 +9,7 @@ import { Readiness } from './health/readiness.js';
 import { RedisHealthCheck } from './health/redis.health-check.js';
 import { BuildOutcomeCollector } from './metrics/build-outcome.collector.js';
 import { BuildRequestMetrics } from './metrics/build-request.metrics.js';
+import { CleanupRunCollector } from './metrics/cleanup-run.collector.js';
 import { HttpRequestMetrics } from './metrics/http-request.metrics.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { QueueDepthCollector } from './metrics/queue-depth.collector.js';
@@ -31,6 +32,7 @@ import { RouteTemplates } from './metrics/route-templates.js';
     HttpRequestMetrics,
     BuildRequestMetrics,
     BuildOutcomeCollector,
+    CleanupRunCollector,
     QueueDepthCollector,
     RouteTemplates,
   ],

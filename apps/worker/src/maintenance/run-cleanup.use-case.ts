@@ -1,12 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { BuildRecordsRepository, CleanupJobPayload, CleanupJobResult } from '#libs/builds';
 import { BuildDriver } from '#libs/drivers';
+import { CleanupRunMetrics } from '#libs/metrics';
 
 /**
  * Removes finished builds older than the cut-off: first what they left in
  * the builder (Kubernetes Jobs with their Pods, ConfigMaps and Secrets, or
  * local images), then their records and logs. Builds still queued or running
- * are never touched.
+ * are never touched. Every run is counted, complete or partial.
  */
 @Injectable()
 export class RunCleanupUseCase {
@@ -15,6 +16,7 @@ export class RunCleanupUseCase {
   constructor(
     private readonly driver: BuildDriver,
     private readonly records: BuildRecordsRepository,
+    private readonly metrics: CleanupRunMetrics,
   ) {}
 
   async execute(payload: CleanupJobPayload): Promise<CleanupJobResult> {
@@ -28,6 +30,7 @@ export class RunCleanupUseCase {
     } catch (failure) {
       error = error ?? (failure as Error).message;
     }
+    await this.metrics.record({ partial: error !== undefined, jobsDeleted: driver.deleted, recordsDeleted });
     const scope = payload.login ? `user ${payload.login}` : 'all users';
     const summary = `cleanup (${scope}, finished before ${olderThan.toISOString()}): ${driver.deleted} ${this.driver.name} jobs, ${recordsDeleted} records`;
     if (error) this.logger.warn(`${summary}; stopped early: ${error}`);

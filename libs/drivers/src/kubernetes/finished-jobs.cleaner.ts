@@ -1,5 +1,5 @@
-import type { V1Job } from '@kubernetes/client-node';
-import { KubernetesRepository } from '#libs/kube';
+import type { V1Job, V1ObjectMeta } from '@kubernetes/client-node';
+import { KubernetesApiError, KubernetesRepository, Page } from '#libs/kube';
 import { BUILD_ID_LABEL, managedSelector, userSelector } from './kubernetes-labels.js';
 
 export interface CleanupReport {
@@ -11,6 +11,12 @@ export interface CleanupReport {
   error?: string;
 }
 
+/** The part of the Kubernetes API the cleaner uses. */
+export type CleanerApi = Pick<
+  KubernetesRepository,
+  'listJobs' | 'deleteJob' | 'listConfigMaps' | 'deleteConfigMap' | 'listSecrets' | 'deleteSecret'
+>;
+
 const PAGE = 200;
 
 /** When a finished Job finished, or null while it runs. */
@@ -21,30 +27,31 @@ export function finishedAt(job: V1Job): Date | null {
   return when ? new Date(when) : new Date(0);
 }
 
+const isExpired = (error: unknown) => error instanceof KubernetesApiError && error.code === 410;
+
 /**
  * Deletes finished (succeeded or failed) build Jobs older than a cut-off,
  * selected by our labels (one user's, or all), page by page so memory stays
- * flat; NotFound counts as done.
+ * flat; NotFound counts as done. The first API failure stops the run and the
+ * report counts what was really deleted: the rest waits for the next run.
  */
 export class FinishedJobsCleaner {
-  constructor(private readonly kube: KubernetesRepository) {}
+  constructor(private readonly kube: CleanerApi) {}
 
   async clean(options: { olderThan: Date; login?: string }): Promise<CleanupReport> {
     const selector = options.login ? userSelector(options.login) : managedSelector();
     const report: CleanupReport = { deleted: 0, orphansDeleted: 0 };
     try {
-      let token: string | undefined;
-      do {
-        const page = await this.kube.listJobs(selector, PAGE, token);
-        for (const job of page.items) {
+      await this.visit(
+        (token) => this.kube.listJobs(selector, PAGE, token),
+        async (job) => {
           const ended = finishedAt(job);
-          if (ended && ended < options.olderThan && (await this.kube.deleteJob(String(job.metadata?.name), 'Background'))) {
-            report.deleted++;
-          }
-        }
-        token = page.continueToken;
-      } while (token);
-      report.orphansDeleted = await this.deleteOrphans(selector, options.olderThan);
+          const gone = !!ended && ended < options.olderThan && (await this.kube.deleteJob(String(job.metadata?.name), 'Background'));
+          if (gone) report.deleted++;
+          return gone;
+        },
+      );
+      await this.deleteOrphans(selector, options.olderThan, () => report.orphansDeleted++);
     } catch (error) {
       report.error = (error as Error).message;
     }
@@ -52,25 +59,47 @@ export class FinishedJobsCleaner {
   }
 
   /** Objects we labelled whose Job is gone (e.g. created after a crash, before their owner reference). */
-  private async deleteOrphans(selector: string, olderThan: Date): Promise<number> {
-    let deleted = 0;
-    const stale = async (labels: Record<string, string> | undefined, created: Date | undefined) =>
-      !!labels?.[BUILD_ID_LABEL] && (created ?? new Date(0)) < olderThan;
-    for (const kind of ['configmaps', 'secrets'] as const) {
-      let token: string | undefined;
-      do {
-        const page =
-          kind === 'configmaps' ? await this.kube.listConfigMaps(selector, PAGE, token) : await this.kube.listSecrets(selector, PAGE, token);
-        for (const object of page.items) {
-          const meta = object.metadata;
-          if (!meta?.name || (meta.ownerReferences?.length ?? 0) > 0) continue;
-          if (!(await stale(meta.labels, meta.creationTimestamp))) continue;
-          const gone = kind === 'configmaps' ? await this.kube.deleteConfigMap(meta.name) : await this.kube.deleteSecret(meta.name);
-          if (gone) deleted++;
-        }
-        token = page.continueToken;
-      } while (token);
+  private async deleteOrphans(selector: string, olderThan: Date, counted: () => void): Promise<void> {
+    const orphan = (meta: V1ObjectMeta | undefined) =>
+      !!meta?.name && (meta.ownerReferences?.length ?? 0) === 0 && !!meta.labels?.[BUILD_ID_LABEL] && (meta.creationTimestamp ?? new Date(0)) < olderThan;
+    const deleteIf = async (stale: boolean, remove: () => Promise<boolean>) => {
+      const gone = stale && (await remove());
+      if (gone) counted();
+      return gone;
+    };
+    await this.visit(
+      (token) => this.kube.listConfigMaps(selector, PAGE, token),
+      (object) => deleteIf(orphan(object.metadata), () => this.kube.deleteConfigMap(String(object.metadata?.name))),
+    );
+    await this.visit(
+      (token) => this.kube.listSecrets(selector, PAGE, token),
+      (object) => deleteIf(orphan(object.metadata), () => this.kube.deleteSecret(String(object.metadata?.name))),
+    );
+  }
+
+  /**
+   * Visits every item of a paginated list; `handle` answers whether it
+   * deleted the item. A continue token expires (410) once the API compacts
+   * past its revision, which a long run of deletions can outlast: the list
+   * then starts again from the top, as the API advises, provided the pass
+   * before deleted something, so that the walk always ends.
+   */
+  private async visit<T>(list: (token?: string) => Promise<Page<T>>, handle: (item: T) => Promise<boolean>): Promise<void> {
+    let token: string | undefined;
+    let deletedThisPass = 0;
+    for (;;) {
+      let page: Page<T>;
+      try {
+        page = await list(token);
+      } catch (error) {
+        if (token === undefined || !isExpired(error) || deletedThisPass === 0) throw error;
+        token = undefined;
+        deletedThisPass = 0;
+        continue;
+      }
+      for (const item of page.items) if (await handle(item)) deletedThisPass++;
+      if (!page.continueToken) return;
+      token = page.continueToken;
     }
-    return deleted;
   }
 }
