@@ -61,7 +61,12 @@ describe('a worker killed mid-build', () => {
     const log = (await deployer.redis.xrange(`${deployer.config.REDIS_PREFIX}:build:${id}:log`, '-', '+')) as [string, string[]][];
     const ends = log.filter(([, fields]) => fields[0] === 'end');
     expect(ends).toHaveLength(1);
-    const jobs = await deployer.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
+    // The record ends a moment before BullMQ files the job as completed.
+    let jobs = await deployer.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
+    for (let i = 0; jobs.completed === 0 && i < 40; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      jobs = await deployer.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
+    }
     expect(jobs.completed).toBe(1);
     expect(jobs.waiting + jobs.active + jobs.delayed + jobs.failed).toBe(0);
   });
