@@ -1,116 +1,79 @@
 /**
- * Accept path of POST /system/api/v1/build/start at 64 connections, beside a
- * bare Node http server answering a fixed JSON, in the same run. Every request
- * is a distinct build, so each one is validated, checked against the
- * registry (unless BENCH_FORCE=true), recorded and enqueued; no worker runs.
- * Prints a table and fails when the queue does not hold one job per accepted
- * request.
+ * Accept path of POST /system/api/v1/build/start at 16, 64 and 256
+ * connections, beside a bare Node http server answering a fixed JSON, in the
+ * same run. Both are processes of their own; no worker runs. Every request is
+ * a distinct build, so each one is validated, checked against the registry,
+ * recorded and enqueued. Fails when the queue does not hold one job per
+ * accepted request.
  */
-import 'reflect-metadata';
-import { createServer } from 'node:http';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { BUILD_QUEUE } from '#libs/builds';
-import { loadConfig } from '#libs/config';
-import { createApiApp } from '../apps/api/src/create-api-app.js';
+import { BenchDeployment } from './bench-deployment.js';
+import { BenchRow, figure, held, mebibytes, ms, perSecond } from './bench-table.js';
+import type { Benchmark } from './benchmark.js';
+import { startApiProcess, startBareProcess } from './deployer-process.js';
 import { LoadResult, runLoad } from './load.js';
 
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const MAX_REQUESTS = 200_000;
-const FORCE = process.env.BENCH_FORCE === 'true';
+const NAME = 'accept path';
+const LEVELS = [16, 64, 256];
+const TARGET_LEVEL = 64;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const MAX_REQUESTS = 100_000;
 
-async function bareServer(): Promise<{ url: string; close: () => void }> {
-  const payload = JSON.stringify({ status: 'ok', message: 'fixed' });
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(payload));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}/`, close: () => server.close() };
-}
+const errorsOf = (r: LoadResult) => r.non2xx + r.errors + r.timeouts;
+const summary = (r: LoadResult) =>
+  `${perSecond(r.requests.average)}, p50 ${ms(r.latency.p50)}, p99 ${ms(r.latency.p99)}, max ${ms(r.latency.max)}`;
 
-const row = (name: string, r: LoadResult) =>
-  `| ${name.padEnd(22)} | ${r.requests.average.toFixed(0).padStart(8)} | ${String(r.latency.p50).padStart(7)} | ${String(r.latency.p99).padStart(7)} | ${String(r.latency.max).padStart(7)} | ${String(r.non2xx + r.errors + r.timeouts).padStart(6)} |`;
+export const acceptPathBenchmark: Benchmark = {
+  name: NAME,
+  async run(env) {
+    const deployment = new BenchDeployment(env);
+    const api = await startApiProcess(deployment.env);
+    const bare = await startBareProcess();
+    const rows: BenchRow[] = [];
+    try {
+      const file = Buffer.from('requests==2.32.3\n').toString('base64');
+      let n = 0;
+      let accepted = 0;
+      let inFlightBound = 0;
+      for (const connections of LEVELS) {
+        const common = { connections, durationSeconds: SECONDS, maxRequests: MAX_REQUESTS, method: 'POST' as const };
+        const bareResult = await runLoad({ ...common, url: `${bare.url}/`, headers: { 'content-type': 'application/json' }, body: () => '{}' });
+        const startResult = await runLoad({
+          ...common,
+          url: `${api.url}/system/api/v1/build/start`,
+          headers: { 'content-type': 'application/json', authorization: deployment.user.authorization },
+          body: () =>
+            JSON.stringify({ source: 'openserverless/runtime-base:local', target: `${deployment.user.login}:t${n++}`, kind: 'python', file }),
+        });
 
-async function main(): Promise<void> {
-  const login = `bench${randomBytes(3).toString('hex')}`;
-  const user = { uuid: randomBytes(8).toString('hex'), key: randomBytes(24).toString('hex'), login, env: {} };
-  const usersFile = join(tmpdir(), `deployer-bench-users-${login}.json`);
-  writeFileSync(usersFile, JSON.stringify([user]));
-  const config = loadConfig({
-    ...process.env,
-    AUTH_PROVIDER: 'static',
-    USERS_FILE: usersFile,
-    REDIS_PREFIX: `bench-${login}`,
-  });
-  const api = await createApiApp(config, ['error']);
-  await api.listen(0, '127.0.0.1');
-  const { port } = api.getHttpServer().address() as { port: number };
-  const bare = await bareServer();
-  const connection = { host: config.REDIS_HOST, port: config.REDIS_PORT };
-  const queue = new Queue(BUILD_QUEUE, { connection, prefix: config.REDIS_PREFIX });
-  const redis = new Redis(connection);
+        // Requests still in flight when the load stops get no answer but may
+        // have been enqueued: at most one per connection.
+        accepted += startResult['2xx'];
+        inFlightBound += connections;
+        const jobs = await deployment.jobCount(['waiting', 'active', 'delayed', 'prioritized']);
+        if (jobs < accepted || jobs > accepted + inFlightBound) {
+          throw new Error(`${connections} connections: ${accepted} builds accepted so far, but ${jobs} jobs queued`);
+        }
 
-  try {
-    const bareResult = await runLoad({
-      url: bare.url,
-      connections: CONNECTIONS,
-      durationSeconds: SECONDS,
-      maxRequests: MAX_REQUESTS,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: () => '{}',
-    });
-    let n = 0;
-    const file = Buffer.from('requests==2.32.3\n').toString('base64');
-    const startResult = await runLoad({
-      url: `http://127.0.0.1:${port}/system/api/v1/build/start`,
-      connections: CONNECTIONS,
-      durationSeconds: SECONDS,
-      maxRequests: MAX_REQUESTS,
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Basic ${Buffer.from(`${user.uuid}:${user.key}`).toString('base64')}`,
-      },
-      body: () => JSON.stringify({ source: 'openserverless/runtime-base:local', target: `${login}:t${n++}`, kind: 'python', file, force: FORCE }),
-    });
-
-    const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
-    const jobs = Object.values(counts).reduce((a, b) => a + b, 0);
-    console.log(`\naccept path, ${CONNECTIONS} connections, ${SECONDS} s each, same machine, same run\n`);
-    console.log('| server                 |  req/s   | p50 ms  | p99 ms  | max ms  | errors |');
-    console.log('|------------------------|----------|---------|---------|---------|--------|');
-    console.log(row('bare node http (fixed)', bareResult));
-    console.log(row('deployer build/start', startResult));
-    const ratio = startResult.requests.average / bareResult.requests.average;
-    console.log(`\nthroughput ratio deployer/bare: ${(ratio * 100).toFixed(1)}%`);
-    console.log(`accepted builds: ${startResult['2xx']}, jobs in queue: ${jobs}`);
-    // Requests still in flight when the load stops get no answer but may have
-    // been enqueued: at most one per connection.
-    const accepted = startResult['2xx'];
-    if (jobs < accepted || jobs > accepted + CONNECTIONS) {
-      throw new Error(`expected between ${accepted} and ${accepted + CONNECTIONS} queued jobs, found ${jobs}`);
+        const ratio = startResult.requests.average / bareResult.requests.average;
+        const errors = errorsOf(startResult);
+        const at = `${connections} conn`;
+        rows.push(figure(NAME, `${at}: bare node http`, summary(bareResult)));
+        if (connections === TARGET_LEVEL) {
+          rows.push(figure(NAME, `${at}: build/start`, summary(startResult)));
+          rows.push(held(NAME, `${at}: build/start / bare req/s`, `${(ratio * 100).toFixed(1)}%`, '>= 30%', ratio >= 0.3));
+          rows.push(held(NAME, `${at}: build/start p99`, ms(startResult.latency.p99), '< 50 ms', startResult.latency.p99 < 50));
+        } else {
+          rows.push(figure(NAME, `${at}: build/start`, `${summary(startResult)} (${(ratio * 100).toFixed(1)}% of bare)`));
+        }
+        rows.push(held(NAME, `${at}: build/start errors`, `${errors} of ${startResult.requests.total}`, '0', errors === 0));
+      }
+      rows.push(figure(NAME, 'builds accepted (one queued job each)', String(accepted)));
+      rows.push(figure('memory', 'api peak RSS during accept path', mebibytes(api.server.peakRssKiB())));
+      return rows;
+    } finally {
+      await bare.server.stop();
+      await api.server.stop();
+      await deployment.close();
     }
-    if (startResult.non2xx + startResult.errors > 0) throw new Error('the deployer answered errors under load');
-  } finally {
-    await queue.obliterate({ force: true }).catch(() => undefined);
-    await queue.close();
-    const keys = await redis.keys(`${config.REDIS_PREFIX}:*`);
-    for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
-    redis.disconnect();
-    bare.close();
-    await api.close();
-  }
-}
-
-main().catch((error: Error) => {
-  console.error(`benchmark failed: ${error.message}`);
-  process.exitCode = 1;
-});
+  },
+};

@@ -1,0 +1,54 @@
+import { JobType, Queue } from 'bullmq';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { Redis } from 'ioredis';
+import { BUILD_QUEUE } from '#libs/builds';
+import { BenchUser, createBenchUser } from './bench-user.js';
+
+/**
+ * The environment of one benchmark's API and worker processes: a user of its
+ * own and a Redis prefix of its own, so the counts it checks are its alone.
+ */
+export class BenchDeployment {
+  readonly user: BenchUser = createBenchUser();
+  readonly prefix = `bench-${randomBytes(4).toString('hex')}`;
+  readonly env: NodeJS.ProcessEnv;
+  readonly queue: Queue;
+  private readonly redis: Redis;
+
+  constructor(base: NodeJS.ProcessEnv, overrides: Record<string, string> = {}) {
+    this.env = {
+      ...base,
+      AUTH_PROVIDER: 'static',
+      USERS_FILE: this.user.usersFile,
+      REDIS_PREFIX: this.prefix,
+      CLEANUP_SCHEDULE: 'false',
+      // One user sends every build of a benchmark; the per-user cap would answer 429.
+      MAX_ACTIVE_BUILDS_PER_USER: '0',
+      ...overrides,
+    };
+    const connection = { host: this.env.REDIS_HOST ?? '127.0.0.1', port: Number(this.env.REDIS_PORT ?? 6379) };
+    this.queue = new Queue(BUILD_QUEUE, { connection, prefix: this.prefix });
+    this.redis = new Redis(connection);
+  }
+
+  /** Jobs in the build queue, whatever their state. */
+  async jobCount(states: JobType[] = ['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed']): Promise<number> {
+    const counts = await this.queue.getJobCounts(...states);
+    return Object.values(counts).reduce((a, b) => a + b, 0);
+  }
+
+  /** Removes the queue and every key under the prefix, and the users file. */
+  async close(): Promise<void> {
+    await this.queue.obliterate({ force: true }).catch(() => undefined);
+    await this.queue.close();
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await this.redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+    this.redis.disconnect();
+    rmSync(this.user.usersFile, { force: true });
+  }
+}

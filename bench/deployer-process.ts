@@ -1,0 +1,100 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Queue } from 'bullmq';
+import { freeLoopbackPort } from '#libs/devenv';
+
+const DIST = new URL('../', import.meta.url);
+const OUTPUT_LINES = 200;
+
+/** A compiled process of the product (or the bare server) run as a child, as in production. */
+export class ChildServer {
+  private readonly output: string[] = [];
+
+  constructor(
+    readonly name: string,
+    private readonly child: ChildProcess,
+  ) {
+    for (const stream of [child.stdout!, child.stderr!]) {
+      stream.on('data', (chunk: Buffer) => {
+        this.output.push(...chunk.toString().split('\n').filter(Boolean));
+        this.output.splice(0, Math.max(0, this.output.length - OUTPUT_LINES));
+      });
+    }
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Peak resident set size so far (VmHWM), in KiB. */
+  peakRssKiB(): number {
+    const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(status);
+    if (!match) throw new Error(`no VmHWM in /proc/${this.pid}/status`);
+    return Number(match[1]);
+  }
+
+  /** The last lines it wrote, to explain a failure. */
+  tail(lines = 20): string {
+    return this.output.slice(-lines).join('\n');
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.kill('SIGTERM');
+    const killed = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
+    if (!killed) {
+      this.child.kill('SIGKILL');
+      await exited;
+    }
+  }
+}
+
+function spawnCompiled(name: string, relativeMain: string, env: NodeJS.ProcessEnv): ChildServer {
+  const main = fileURLToPath(new URL(relativeMain, DIST));
+  if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
+  return new ChildServer(name, spawn(process.execPath, [main], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+async function waitUntil(what: string, server: ChildServer, ready: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await ready().catch(() => false))) {
+    if (!server.running) throw new Error(`${what} exited before it was ready:\n${server.tail()}`);
+    if (Date.now() > deadline) throw new Error(`${what} not ready after ${timeoutMs} ms:\n${server.tail()}`);
+    await sleep(50);
+  }
+}
+
+/** Starts an HTTP child on a free loopback port and waits until `path` answers 200. */
+async function startHttpChild(name: string, main: string, env: NodeJS.ProcessEnv, path: string) {
+  const port = await freeLoopbackPort();
+  const url = `http://127.0.0.1:${port}`;
+  const server = spawnCompiled(name, main, { ...env, LISTEN_HOST: '127.0.0.1', LISTEN_PORT: String(port) });
+  await waitUntil(name, server, async () => (await fetch(`${url}${path}`)).status === 200);
+  return { server, url };
+}
+
+/** The API (`dist/apps/api/src/main.js`), answering on `url`. */
+export function startApiProcess(env: NodeJS.ProcessEnv): Promise<{ server: ChildServer; url: string }> {
+  return startHttpChild('api', 'apps/api/src/main.js', env, '/system/health/live');
+}
+
+/** A Node http server answering a fixed JSON to anything, the yardstick of the accept path. */
+export function startBareProcess(): Promise<{ server: ChildServer; url: string }> {
+  return startHttpChild('bare', 'bench/bare-json.server.js', process.env, '/');
+}
+
+/** The worker (`dist/apps/worker/src/main.js`), returned once it consumes `queue`. */
+export async function startWorkerProcess(env: NodeJS.ProcessEnv, queue: Queue): Promise<ChildServer> {
+  const before = await queue.getWorkersCount();
+  const server = spawnCompiled('worker', 'apps/worker/src/main.js', env);
+  await waitUntil('worker', server, async () => (await queue.getWorkersCount()) > before);
+  return server;
+}

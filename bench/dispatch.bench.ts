@@ -1,0 +1,135 @@
+/**
+ * Dispatch on the kubernetes driver against the Kubernetes API test server
+ * with 5 ms of latency on every call and Jobs that finish at once: time from
+ * the start answer to the Job existing on the server, with a backlog of 1,000
+ * queued builds (enqueued before the worker starts) and then with idle
+ * workers, and the rate at which a worker of BUILD_CONCURRENCY slots creates
+ * Jobs. Fails unless every build made exactly one Job and succeeded.
+ */
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BUILD_ID_LABEL } from '#libs/drivers';
+import { KubeApiTestServer } from '../test/support/kube-api-server/index.js';
+import { BenchDeployment } from './bench-deployment.js';
+import { BenchRow, figure, mebibytes, ms, perSecond } from './bench-table.js';
+import type { Benchmark } from './benchmark.js';
+import { startApiProcess, startWorkerProcess } from './deployer-process.js';
+import { JobCreationWatch } from './job-creation-watch.js';
+import { JsonClient, inParallel } from './json-client.js';
+import { summarize } from './latency-summary.js';
+
+const NAME = 'dispatch';
+const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 1_000);
+const IDLE_SAMPLES = 100;
+const CONCURRENCY = Number(process.env.BENCH_BUILD_CONCURRENCY ?? 8);
+const LATENCY_MS = 5;
+
+const latencyOf = (samples: number[]) => {
+  const s = summarize(samples);
+  return `p50 ${ms(s.p50)}, p99 ${ms(s.p99)}, max ${ms(s.max)}`;
+};
+
+export const dispatchBenchmark: Benchmark = {
+  name: NAME,
+  async run(env) {
+    const server = new KubeApiTestServer({ timeScale: 0.01 });
+    await server.start();
+    const digest = `sha256:${randomBytes(32).toString('hex')}`;
+    server.script(() => ({ outcome: 'succeed', startDelayMs: 0, logLines: ['#1 DONE'], lineIntervalMs: 0, terminationMessage: JSON.stringify({ 'containerimage.digest': digest }) }));
+    server.faults({ latencyMs: LATENCY_MS });
+    const deployment = new BenchDeployment(env, {
+      BUILD_DRIVER: 'kubernetes',
+      KUBECONFIG: server.kubeconfigPath,
+      BUILD_CONCURRENCY: String(CONCURRENCY),
+    });
+    const watch = new JobCreationWatch(server.url, server.token, server.namespace);
+    watch.start();
+    const api = await startApiProcess(deployment.env);
+    let worker: Awaited<ReturnType<typeof startWorkerProcess>> | undefined;
+    const answeredAt = new Map<string, number>();
+    let n = 0;
+    let client = new JsonClient();
+    const start = async () => {
+      const answer = await client.send(`${api.url}/system/api/v1/build/start`, 'POST', { authorization: deployment.user.authorization }, {
+        source: 'openserverless/runtime-base:local',
+        target: `${deployment.user.login}:d${n++}`,
+        kind: 'python',
+        file: Buffer.from('requests\n').toString('base64'),
+      });
+      if (answer.status !== 200) throw new Error(`build/start answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+      answeredAt.set(String(answer.body.job_name), answer.at);
+      return String(answer.body.job_name);
+    };
+    const delays = (jobs: string[]) => jobs.map((job) => watch.created.get(job)! - answeredAt.get(job)!);
+    const rows: BenchRow[] = [];
+    try {
+      const backlog = await inParallel(BACKLOG, 32, start);
+      const queued = await deployment.jobCount(['waiting']);
+      if (queued !== BACKLOG) throw new Error(`${BACKLOG} builds accepted but ${queued} jobs waiting`);
+
+      const workerSpawned = performance.now();
+      worker = await startWorkerProcess(deployment.env, deployment.queue);
+      await watch.waitFor(backlog, 300_000);
+      const times = backlog.map((job) => watch.created.get(job)!).sort((a, b) => a - b);
+      const rate = (times.length - 1) / ((times[times.length - 1] - times[0]) / 1000);
+      rows.push(figure(NAME, `backlog of ${BACKLOG}: worker spawn to first Job`, ms(times[0] - workerSpawned)));
+      rows.push(figure(NAME, `backlog of ${BACKLOG}: answer to Job created (queue wait included)`, latencyOf(delays(backlog))));
+      rows.push(figure(NAME, `backlog of ${BACKLOG}: Jobs created per second (concurrency ${CONCURRENCY})`, perSecond(rate)));
+      await settled(deployment);
+
+      client.close();
+      client = new JsonClient();
+      const idle: string[] = [];
+      for (let i = 0; i < IDLE_SAMPLES; i++) {
+        const job = await start();
+        await watch.waitFor([job], 30_000);
+        idle.push(job);
+        await settled(deployment);
+      }
+      rows.push(figure(NAME, `idle workers, ${IDLE_SAMPLES} builds one by one: answer to Job created`, latencyOf(delays(idle))));
+
+      await checkOneJobPerBuild(server, [...backlog, ...idle]);
+      const succeeded = await finishedSucceeded(api.url);
+      if (succeeded !== BACKLOG + IDLE_SAMPLES) throw new Error(`${succeeded} builds succeeded, expected ${BACKLOG + IDLE_SAMPLES}`);
+      rows.push(figure(NAME, 'builds, Jobs, successes', `${BACKLOG + IDLE_SAMPLES} each (checked)`));
+      rows.push(figure('memory', 'api peak RSS during dispatch', mebibytes(api.server.peakRssKiB())));
+      rows.push(figure('memory', 'worker peak RSS during dispatch', mebibytes(worker.peakRssKiB())));
+      return rows;
+    } finally {
+      client.close();
+      await worker?.stop();
+      await api.server.stop();
+      await watch.stop();
+      await server.stop();
+      await deployment.close();
+    }
+  },
+};
+
+/** Waits until no build is queued or running; fails when any job failed. */
+async function settled(deployment: BenchDeployment, timeoutMs = 300_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await deployment.jobCount(['waiting', 'active', 'delayed', 'prioritized'])) > 0) {
+    if (Date.now() > deadline) throw new Error(`builds still queued or running after ${timeoutMs} ms`);
+    await sleep(20);
+  }
+  const failedJobs = await deployment.jobCount(['failed']);
+  if (failedJobs > 0) throw new Error(`${failedJobs} build jobs failed in the queue`);
+}
+
+async function checkOneJobPerBuild(server: KubeApiTestServer, jobNames: string[]): Promise<void> {
+  const jobs = server.objects('Job', server.namespace);
+  const buildIds = new Set(jobs.map((job) => job.metadata.labels?.[BUILD_ID_LABEL]));
+  const names = new Set(jobs.map((job) => job.metadata.name));
+  const missing = jobNames.filter((name) => !names.has(name));
+  if (jobs.length !== jobNames.length || buildIds.size !== jobs.length || missing.length > 0) {
+    throw new Error(`${jobNames.length} builds made ${jobs.length} Jobs for ${buildIds.size} build ids (${missing.length} builds without a Job)`);
+  }
+}
+
+/** Builds recorded as succeeded by the workers, as the API's metrics expose them. */
+async function finishedSucceeded(apiUrl: string): Promise<number> {
+  const text = await (await fetch(`${apiUrl}/system/metrics`)).text();
+  return [...text.matchAll(/^deployer_builds_finished_total\{[^}]*state="succeeded"[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+}

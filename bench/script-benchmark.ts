@@ -1,0 +1,30 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { figure } from './bench-table.js';
+import type { Benchmark } from './benchmark.js';
+
+/**
+ * A benchmark written as a script of its own (it prints its own table and
+ * exits non-zero when its checks fail), run as a child process. Its output is
+ * passed through; the line matching `summary` becomes the row's value.
+ */
+export function scriptBenchmark(name: string, compiledScript: string, metric: string, summary: RegExp): Benchmark {
+  return {
+    name,
+    async run(env) {
+      const script = fileURLToPath(new URL(compiledScript, import.meta.url));
+      if (!existsSync(script)) throw new Error(`${script} is missing: run \`npm run build\` first`);
+      const child = spawn(process.execPath, ['--expose-gc', script], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        process.stderr.write(chunk);
+      });
+      const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
+      if (code !== 0) throw new Error(`${compiledScript} exited with ${code}`);
+      const line = summary.exec(output);
+      return [figure(name, metric, line ? line[1].trim() : 'see its output above')];
+    },
+  };
+}
