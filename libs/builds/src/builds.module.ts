@@ -6,6 +6,7 @@ import { BuildLogsRepository } from './build-logs.repository.js';
 import { BUILD_QUEUE } from './build-queue.contract.js';
 import { CLEANUP_QUEUE } from './cleanup-queue.contract.js';
 import { CleanupQueue } from './cleanup-queue.js';
+import { PushedImagesChannel } from './pushed-images.channel.js';
 import { BuildQueue } from './build-queue.js';
 import { BuildRecordsRepository } from './build-records.repository.js';
 
@@ -20,7 +21,7 @@ import { BuildRecordsRepository } from './build-records.repository.js';
     }),
     BullModule.registerQueue({ name: BUILD_QUEUE }, { name: CLEANUP_QUEUE }),
   ],
-  providers: [BuildRecordsRepository, BuildLogsRepository, BuildQueue, CleanupQueue],
-  exports: [BuildRecordsRepository, BuildLogsRepository, BuildQueue, CleanupQueue, BullModule],
+  providers: [BuildRecordsRepository, BuildLogsRepository, BuildQueue, CleanupQueue, PushedImagesChannel],
+  exports: [BuildRecordsRepository, BuildLogsRepository, BuildQueue, CleanupQueue, PushedImagesChannel, BullModule],
 })
 export class BuildsModule {}

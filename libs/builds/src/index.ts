@@ -9,3 +9,4 @@ export * from './builds.module.js';
 export * from './cleanup-queue.contract.js';
 export * from './cleanup-queue.js';
 export * from './redis-keys.js';
+export * from './pushed-images.channel.js';

@@ -42,7 +42,8 @@ function writeConfig(paths: ServerPaths, port: number): string {
   const file = join(paths.dir, 'config.yml');
   const config = {
     version: 0.1,
-    log: { level: 'info', accesslog: { disabled: true } },
+    // Info logs one line a request: under load the registry spent its time writing them.
+    log: { level: 'warn', accesslog: { disabled: true } },
     storage: {
       filesystem: { rootdirectory: join(paths.dir, 'data') },
       delete: { enabled: true },

@@ -26,6 +26,8 @@ export function createRedis(config: DeployerEnvironment): Redis {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS,
+    // Commands issued in the same tick go out in one write: far fewer syscalls under load.
+    enableAutoPipelining: true,
     retryStrategy: (times) => Math.min(times * 200, 2_000),
   });
   const logger = new Logger('Redis');

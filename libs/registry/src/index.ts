@@ -2,3 +2,4 @@ export * from './registry.repository.js';
 export * from './registry.module.js';
 export * from './registry-host.js';
 export * from './cluster-registry-host.js';
+export * from './existing-image.finder.js';

@@ -5,11 +5,12 @@ import { RuntimesModule } from '#libs/runtimes';
 import { BuildsController } from './builds.controller.js';
 import { CancelBuildUseCase } from './cancel-build.use-case.js';
 import { CleanupBuildsUseCase } from './cleanup-builds.use-case.js';
+import { PushedImagesListener } from './pushed-images.listener.js';
 import { StartBuildUseCase } from './start-build.use-case.js';
 
 @Module({
   imports: [BuildsStoreModule, RuntimesModule, RegistryModule],
   controllers: [BuildsController],
-  providers: [StartBuildUseCase, CleanupBuildsUseCase, CancelBuildUseCase],
+  providers: [StartBuildUseCase, CleanupBuildsUseCase, CancelBuildUseCase, PushedImagesListener],
 })
 export class BuildsApiModule {}

@@ -13,7 +13,7 @@ import {
 import { DeployerEnvironment } from '#libs/config';
 import { DependencyUnavailableError, InvalidInputError, TooManyRequestsError } from '#libs/errors';
 import { SourcePolicy, parseBuildTarget, parseImageReference, repositoryNameForLogin } from '#libs/images';
-import { RegistryHostResolver, RegistryRepository } from '#libs/registry';
+import { ExistingImageFinder, RegistryHostResolver } from '#libs/registry';
 import { BUILD_IDENTITY_LABEL, RuntimeRegistry, decodeDependencyFile } from '#libs/runtimes';
 import { StartBuildDto } from './dto/start-build.dto.js';
 
@@ -37,7 +37,7 @@ export class StartBuildUseCase {
     private readonly runtimes: RuntimeRegistry,
     private readonly records: BuildRecordsRepository,
     private readonly queue: BuildQueue,
-    private readonly registry: RegistryRepository,
+    private readonly existing: ExistingImageFinder,
     private readonly registryHosts: RegistryHostResolver,
   ) {
     this.sources = new SourcePolicy(config.SOURCE_ALLOWLIST);
@@ -131,10 +131,7 @@ export class StartBuildUseCase {
   /** The digest of the target image if it exists and was built from this identity. */
   private async existingImageDigest(host: string, repository: string, tag: string, identity: string) {
     try {
-      const manifest = await this.registry.manifest(host, repository, tag);
-      if (!manifest?.configDigest) return null;
-      const { labels } = await this.registry.imageConfig(host, repository, manifest.configDigest);
-      return labels[BUILD_IDENTITY_LABEL] === identity ? manifest.digest : null;
+      return await this.existing.find(host, repository, tag, BUILD_IDENTITY_LABEL, identity);
     } catch (error) {
       if (!(error instanceof DependencyUnavailableError)) throw error;
       this.logger.warn(`Cannot check for an existing image, building anyway: ${error.message}`);

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { BuildLogsRepository, BuildOutcome, BuildRecord, BuildRecordsRepository, isFinished } from '#libs/builds';
+import { BuildLogsRepository, BuildOutcome, BuildRecord, BuildRecordsRepository, PushedImagesChannel, isFinished } from '#libs/builds';
 import { DeployerEnvironment } from '#libs/config';
 import { BuildDriver, BuildFailure } from '#libs/drivers';
 import { BuildOutcomeMetrics } from '#libs/metrics';
@@ -25,6 +25,7 @@ export class RunBuildUseCase {
     private readonly logs: BuildLogsRepository,
     private readonly runtimes: RuntimeRegistry,
     private readonly driver: BuildDriver,
+    private readonly pushedImages: PushedImagesChannel,
     private readonly outcomeMetrics: BuildOutcomeMetrics,
   ) {}
 
@@ -40,6 +41,8 @@ export class RunBuildUseCase {
     try {
       const spec = await this.specOf(record);
       const result = await this.driver.run(spec, { write: (lines) => this.logs.append(buildId, lines) }, signal);
+      // Before the build is reported done, so no one asks again with a stale view of the registry.
+      await this.pushedImages.announce(`${record.registryHost}/${record.user}`);
       await this.report(record, { state: 'succeeded', digest: result.digest, message: `Pushed ${record.image}` });
     } catch (error) {
       if (error instanceof BuildFailure) {
