@@ -5,6 +5,7 @@ import { DeployerEnvironment, createLogger } from '#libs/config';
 import { ApiModule } from './api.module.js';
 import { REDIS } from '#libs/redis';
 import { configureBodyParsing } from './http/body-parsing.js';
+import { answerClientErrorsInJson } from './http/client-error.handler.js';
 import { failedAuthRateLimit } from './http/failed-auth-rate-limit.js';
 import { requestIdMiddleware } from './http/request-id.js';
 import { ErrorResponseFilter } from './http/error-response.filter.js';
@@ -33,6 +34,7 @@ export async function createApiApp(
   app.useGlobalFilters(new ErrorResponseFilter());
   setupOpenApi(app);
   mountQueueDashboard(app, config);
+  answerClientErrorsInJson(app.getHttpServer());
   app.enableShutdownHooks();
   return app;
 }
