@@ -1,71 +1,82 @@
 import { Injectable } from '@nestjs/common';
-import { RegistryRepository } from './registry.repository.js';
+import { ImageManifest, RegistryRepository } from './registry.repository.js';
 
-const TAGS_TTL_MS = 1_000;
-const MAX_CONFIGS = 5_000;
+const FRESH_MS = 1_000;
+const MAX_ENTRIES = 10_000;
 
-interface TagList {
-  tags: Set<string>;
-  fetchedAt: number;
+interface Remembered<T> {
+  value: T;
+  at: number;
 }
 
 /**
  * Answers "is this exact image already in the registry?" on the request path
- * without a registry round trip per request: a repository's tag list is
- * shared for a second (a tag pushed meanwhile costs at most a redundant,
- * correct build), and image configs are cached by digest, which never
- * changes what it names.
+ * without a registry round trip per request. A repository's tag list and a
+ * tag's manifest are shared for a second, with one request in flight for
+ * everyone asking (a tag pushed meanwhile by someone else costs at most a
+ * redundant, correct build; our own pushes are announced and forgotten at
+ * once); image configs are kept by digest, which never changes what it names.
  */
 @Injectable()
 export class ExistingImageFinder {
-  private readonly tagLists = new Map<string, TagList>();
-  private readonly pending = new Map<string, Promise<TagList>>();
+  private readonly tagLists = new Map<string, Remembered<Set<string>>>();
+  private readonly manifests = new Map<string, Remembered<ImageManifest | null>>();
+  private readonly pending = new Map<string, Promise<unknown>>();
   private readonly configs = new Map<string, Record<string, string>>();
 
   constructor(private readonly registry: RegistryRepository) {}
 
-  /** Forgets the tag list of `<host>/<repository>` (an image was just pushed there). */
+  /** Forgets what was seen of `<host>/<repository>` (an image was just pushed there). */
   forget(repository: string): void {
     this.tagLists.delete(repository);
+    for (const key of this.manifests.keys()) if (key.startsWith(`${repository}:`)) this.manifests.delete(key);
   }
 
   /** The digest of `<host>/<repository>:<tag>` when its label `label` equals `value`, else null. */
   async find(host: string, repository: string, tag: string, label: string, value: string): Promise<string | null> {
-    const list = await this.tagsOf(host, repository);
-    if (!list.tags.has(tag)) return null;
-    const manifest = await this.registry.manifest(host, repository, tag);
+    const key = `${host}/${repository}`;
+    const tags = await this.fresh('tags', this.tagLists, key, async () => new Set(await this.registry.tags(host, repository)));
+    if (!tags.has(tag)) return null;
+    const manifest = await this.fresh('manifest', this.manifests, `${key}:${tag}`, () => this.registry.manifest(host, repository, tag));
     if (!manifest?.configDigest) return null;
     const labels = await this.labelsOf(host, repository, manifest.configDigest);
     return labels[label] === value ? manifest.digest : null;
   }
 
-  private async tagsOf(host: string, repository: string): Promise<TagList> {
-    const key = `${host}/${repository}`;
-    const cached = this.tagLists.get(key);
-    if (cached && Date.now() - cached.fetchedAt < TAGS_TTL_MS) return cached;
-    let loading = this.pending.get(key);
-    if (!loading) {
-      loading = this.registry
-        .tags(host, repository)
-        .then((tags) => {
-          const list = { tags: new Set(tags), fetchedAt: Date.now() };
-          if (this.tagLists.size > 10_000) this.tagLists.clear();
-          this.tagLists.set(key, list);
-          return list;
+  private async fresh<T>(kind: string, cache: Map<string, Remembered<T>>, key: string, load: () => Promise<T>): Promise<T> {
+    const known = cache.get(key);
+    if (known && Date.now() - known.at < FRESH_MS) return known.value;
+    const flightKey = `${kind} ${key}`;
+    let flight = this.pending.get(flightKey) as Promise<T> | undefined;
+    if (!flight) {
+      flight = load()
+        .then((value) => {
+          if (cache.size >= MAX_ENTRIES) cache.clear();
+          cache.set(key, { value, at: Date.now() });
+          return value;
         })
-        .finally(() => this.pending.delete(key));
-      this.pending.set(key, loading);
+        .finally(() => this.pending.delete(flightKey));
+      this.pending.set(flightKey, flight);
     }
-    return loading;
+    return flight;
   }
 
   private async labelsOf(host: string, repository: string, digest: string): Promise<Record<string, string>> {
     const key = `${host}/${digest}`;
     const cached = this.configs.get(key);
     if (cached) return cached;
-    const { labels } = await this.registry.imageConfig(host, repository, digest);
-    if (this.configs.size >= MAX_CONFIGS) this.configs.delete(this.configs.keys().next().value as string);
-    this.configs.set(key, labels);
-    return labels;
+    let flight = this.pending.get(`config ${key}`) as Promise<Record<string, string>> | undefined;
+    if (!flight) {
+      flight = this.registry
+        .imageConfig(host, repository, digest)
+        .then(({ labels }) => {
+          if (this.configs.size >= MAX_ENTRIES) this.configs.delete(this.configs.keys().next().value as string);
+          this.configs.set(key, labels);
+          return labels;
+        })
+        .finally(() => this.pending.delete(`config ${key}`));
+      this.pending.set(`config ${key}`, flight);
+    }
+    return flight;
   }
 }
