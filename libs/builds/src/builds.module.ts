@@ -7,6 +7,7 @@ import { BUILD_QUEUE } from './build-queue.contract.js';
 import { CLEANUP_QUEUE } from './cleanup-queue.contract.js';
 import { CleanupQueue } from './cleanup-queue.js';
 import { PushedImagesChannel } from './pushed-images.channel.js';
+import { WorkerHeartbeatsRepository } from './worker-heartbeats.repository.js';
 import { BuildQueue } from './build-queue.js';
 import { BuildRecordsRepository } from './build-records.repository.js';
 
@@ -21,7 +22,15 @@ import { BuildRecordsRepository } from './build-records.repository.js';
     }),
     BullModule.registerQueue({ name: BUILD_QUEUE }, { name: CLEANUP_QUEUE }),
   ],
-  providers: [BuildRecordsRepository, BuildLogsRepository, BuildQueue, CleanupQueue, PushedImagesChannel],
-  exports: [BuildRecordsRepository, BuildLogsRepository, BuildQueue, CleanupQueue, PushedImagesChannel, BullModule],
+  providers: [BuildRecordsRepository, BuildLogsRepository, BuildQueue, CleanupQueue, PushedImagesChannel, WorkerHeartbeatsRepository],
+  exports: [
+    BuildRecordsRepository,
+    BuildLogsRepository,
+    BuildQueue,
+    CleanupQueue,
+    PushedImagesChannel,
+    WorkerHeartbeatsRepository,
+    BullModule,
+  ],
 })
 export class BuildsModule {}

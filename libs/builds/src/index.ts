@@ -10,3 +10,4 @@ export * from './cleanup-queue.contract.js';
 export * from './cleanup-queue.js';
 export * from './redis-keys.js';
 export * from './pushed-images.channel.js';
+export * from './worker-heartbeats.repository.js';

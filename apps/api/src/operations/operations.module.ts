@@ -3,6 +3,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { Registry } from 'prom-client';
 import { BuildsModule } from '#libs/builds';
 import { MetricsModule } from '#libs/metrics';
+import { DriverHealthCheck } from './health/driver.health-check.js';
 import { HEALTH_CHECKS } from './health/health-check.js';
 import { HealthController } from './health/health.controller.js';
 import { Readiness } from './health/readiness.js';
@@ -27,7 +28,12 @@ import { RouteTemplates } from './metrics/route-templates.js';
   providers: [
     { provide: Registry, useFactory: () => new Registry() },
     RedisHealthCheck,
-    { provide: HEALTH_CHECKS, useFactory: (redis: RedisHealthCheck) => [redis], inject: [RedisHealthCheck] },
+    DriverHealthCheck,
+    {
+      provide: HEALTH_CHECKS,
+      useFactory: (redis: RedisHealthCheck, driver: DriverHealthCheck) => [redis, driver],
+      inject: [RedisHealthCheck, DriverHealthCheck],
+    },
     Readiness,
     HttpRequestMetrics,
     BuildRequestMetrics,

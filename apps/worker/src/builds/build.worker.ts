@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Job, Worker } from 'bullmq';
-import { BUILD_QUEUE, BuildJobName, BuildJobPayload, BuildRecordsRepository } from '#libs/builds';
+import { BUILD_QUEUE, BuildJobName, BuildJobPayload, BuildRecordsRepository, WorkerHeartbeatsRepository } from '#libs/builds';
 import { DeployerEnvironment } from '#libs/config';
 import { BuildDriver } from '#libs/drivers';
 import { redisConnectionOptions } from '#libs/redis';
@@ -8,6 +8,7 @@ import { RunBuildUseCase } from './run-build.use-case.js';
 
 const READY_RETRY_MS = 2_000;
 const CANCEL_POLL_MS = 2_000;
+const HEARTBEAT_MS = 15_000;
 
 /**
  * The consumer of the build queue. Built by hand rather than with
@@ -20,6 +21,7 @@ const CANCEL_POLL_MS = 2_000;
 export class BuildWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(BuildWorker.name);
   private worker?: Worker;
+  private heartbeat?: NodeJS.Timeout;
   private stopping = false;
   private readonly running = new Map<string, AbortController>();
 
@@ -28,6 +30,7 @@ export class BuildWorker implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly driver: BuildDriver,
     private readonly runBuild: RunBuildUseCase,
     private readonly records: BuildRecordsRepository,
+    private readonly heartbeats: WorkerHeartbeatsRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -36,7 +39,20 @@ export class BuildWorker implements OnApplicationBootstrap, OnApplicationShutdow
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.heartbeat);
+    await this.heartbeats.stop().catch(() => undefined);
     await this.worker?.close();
+  }
+
+  /** Tells the API replicas, every few seconds, whether this worker's driver is ready. */
+  private async beat(): Promise<void> {
+    try {
+      await this.driver.ready();
+      await this.heartbeats.beat(this.driver.name);
+    } catch (error) {
+      this.logger.warn(`The ${this.driver.name} driver is not ready: ${(error as Error).message}`);
+      await this.heartbeats.stop().catch(() => undefined);
+    }
   }
 
   get isRunning(): boolean {
@@ -63,6 +79,9 @@ export class BuildWorker implements OnApplicationBootstrap, OnApplicationShutdow
       maxStalledCount: 5,
     });
     this.worker.on('error', (error) => this.logger.warn(`Queue: ${error.message}`));
+    await this.heartbeats.beat(this.driver.name).catch(() => undefined);
+    this.heartbeat = setInterval(() => void this.beat(), HEARTBEAT_MS);
+    this.heartbeat.unref();
     this.logger.log(`Build worker started (driver ${this.driver.name}, concurrency ${this.config.BUILD_CONCURRENCY})`);
   }
 

@@ -33,7 +33,7 @@ export class Readiness {
       const { name } = this.checks[i];
       checks[name] = result.status === 'fulfilled' ? 'up' : 'down';
       if (result.status === 'fulfilled') return;
-      down.push(name);
+      if (this.checks[i].critical !== false) down.push(name);
       this.logger.warn(`Not ready: ${name}: ${(result.reason as Error).message}`);
     });
     return { ready: down.length === 0, checks, down };
