@@ -90,7 +90,13 @@ async function expectEachBuiltOnce(deployer: TestDeployer, server: KubeApiTestSe
     const log = (await deployer.redis.xrange(`${deployer.config.REDIS_PREFIX}:build:${id}:log`, '-', '+')) as [string, string[]][];
     expect({ id, ends: log.filter(([, fields]) => fields[0] === 'end').map(([, fields]) => fields[1]) }).toEqual({ id, ends: ['succeeded'] });
   }
-  const counts = await deployer.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized');
+  // A record ends a moment before BullMQ files its job as completed.
+  const read = () => deployer.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized');
+  let counts = await read();
+  for (let i = 0; counts.completed < builds.length && i < 40; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    counts = await read();
+  }
   expect(counts).toEqual({ waiting: 0, active: 0, delayed: 0, completed: builds.length, failed: 0, prioritized: 0 });
   const metrics = await call(deployer.url, 'GET', '/system/metrics');
   expect(metrics.text).toMatch(new RegExp(`^deployer_builds_finished_total\\{kind="python",state="succeeded"\\} ${builds.length}$`, 'm'));
