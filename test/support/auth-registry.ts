@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { gzipSync } from 'node:zlib';
 import { freeLoopbackPort } from '#libs/devenv';
+import { PushedImage, pushImage } from './registry-uploader.js';
+
+export type { PushedImage };
 
 const COMMAND = '/usr/bin/docker-registry';
 const START_TIMEOUT_MS = 15_000;
@@ -96,64 +97,14 @@ async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<vo
   }
 }
 
-const sha = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 const basic = ({ user, password }: RegistryCredentials) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
-async function uploadBlob(base: string, auth: string, repository: string, data: Buffer): Promise<string> {
-  const digest = sha(data);
-  const start = await fetch(`${base}/v2/${repository}/blobs/uploads/`, { method: 'POST', headers: { authorization: auth } });
-  if (start.status !== 202) throw new Error(`blob upload start: ${start.status}`);
-  const location = new URL(start.headers.get('location') ?? '', base);
-  location.searchParams.set('digest', digest);
-  const done = await fetch(location, {
-    method: 'PUT',
-    body: data,
-    headers: { authorization: auth, 'content-type': 'application/octet-stream' },
-  });
-  if (done.status !== 201) throw new Error(`blob upload: ${done.status}`);
-  return digest;
-}
-
-export interface PushedImage {
-  digest: string;
-  /** Layer plus config bytes, as the manifest records them. */
-  size: number;
-}
-
 /** Pushes a tiny one-layer image with basic auth straight through the Registry API. */
-export async function pushTinyImageWithAuth(
+export function pushTinyImageWithAuth(
   registry: { host: string } & RegistryCredentials,
   repository: string,
   tag: string,
   options: { labels?: Record<string, string>; created?: string } = {},
 ): Promise<PushedImage> {
-  const base = `http://${registry.host}`;
-  const auth = basic(registry);
-  const layer = gzipSync(Buffer.alloc(2048));
-  const config = Buffer.from(
-    JSON.stringify({
-      architecture: 'amd64',
-      os: 'linux',
-      ...(options.created ? { created: options.created } : {}),
-      config: { Labels: options.labels ?? {} },
-      rootfs: { type: 'layers', diff_ids: [] },
-    }),
-  );
-  const configDigest = await uploadBlob(base, auth, repository, config);
-  const layerDigest = await uploadBlob(base, auth, repository, layer);
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-      config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: config.length, digest: configDigest },
-      layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: layer.length, digest: layerDigest }],
-    }),
-  );
-  const put = await fetch(`${base}/v2/${repository}/manifests/${tag}`, {
-    method: 'PUT',
-    body: manifest,
-    headers: { authorization: auth, 'content-type': 'application/vnd.docker.distribution.manifest.v2+json' },
-  });
-  if (put.status !== 201) throw new Error(`manifest put: ${put.status} ${await put.text()}`);
-  return { digest: sha(manifest), size: layer.length + config.length };
+  return pushImage(registry.host, repository, tag, { ...options, authorization: basic(registry) });
 }
