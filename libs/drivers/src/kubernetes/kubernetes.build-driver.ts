@@ -1,17 +1,17 @@
 import { Logger } from '@nestjs/common';
-import type { V1Job, V1Pod } from '@kubernetes/client-node';
+import type { V1Job } from '@kubernetes/client-node';
 import { readFile } from 'node:fs/promises';
 import { DeployerEnvironment, registryUsesHttp } from '#libs/config';
 import { KubernetesApiError, KubernetesRepository, isAlreadyExists } from '#libs/kube';
 import { BuildDriver, BuildFailure, BuildLogSink, BuildResult, BuildSpec, DriverCleanup, DriverCleanupReport } from '../build-driver.js';
 import { FinishedJobsCleaner } from './finished-jobs.cleaner.js';
-import { LogBatcher } from '../log-batcher.js';
-import { BUILDKIT_CONTAINER, BuildJobOptions, buildJob, contextConfigMap, credentialsSecret, ownerReferenceTo } from './build-job.manifests.js';
+import { BuildJobOptions, buildJob, contextConfigMap, credentialsSecret, ownerReferenceTo } from './build-job.manifests.js';
 import { BuildObjectNames, buildObjectNames } from './build-object-names.js';
 import { assessBuild, BuildProgress } from './build-progress.js';
+import { BuildKitLogFollower } from './buildkit-log.follower.js';
+import { waitForJobChange } from './job-change.waiter.js';
 import { BUILD_ID_LABEL } from './kubernetes-labels.js';
 
-const WATCH_SECONDS = 30;
 const SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /**
@@ -134,13 +134,7 @@ export class KubernetesBuildDriver extends BuildDriver {
 
   /** Follows the Job and its Pod (watches, re-listed whenever a watch ends) until the build ends. */
   private async follow(names: BuildObjectNames, log: BuildLogSink, signal: AbortSignal): Promise<BuildResult> {
-    const output = new LogBatcher(log);
-    const logAbort = new AbortController();
-    let logs: Promise<void> | undefined;
-    let logEnded = false;
-    // A log stream that drops while BuildKit runs is opened again; it replays
-    // from the start, so the lines already seen are skipped.
-    let seen = 0;
+    const logs = new BuildKitLogFollower(this.kube, log);
     try {
       for (;;) {
         if (signal.aborted) {
@@ -150,77 +144,24 @@ export class KubernetesBuildDriver extends BuildDriver {
         const job = await this.kube.readJob(names.job);
         const pods = await this.kube.listPods(`job-name=${names.job}`);
         const progress = assessBuild(job, pods.items);
-        if (logEnded && progress.phase === 'running') logs = undefined;
-        if (!logs && 'pod' in progress && progress.pod) {
-          logEnded = false;
-          let line = 0;
-          logs = this.kube
-            .followLog(progress.pod, BUILDKIT_CONTAINER, (text) => {
-              if (++line > seen) {
-                seen = line;
-                output.push(text);
-              }
-            }, logAbort.signal)
-            .catch((error: Error) => this.logger.warn(`Log of ${progress.pod} stopped: ${error.message}`))
-            .finally(() => (logEnded = true));
-        }
+        if ('pod' in progress && progress.pod) logs.follow(progress.pod, progress.phase === 'running');
         if (progress.phase === 'succeeded' || progress.phase === 'failed') {
-          await this.drain(logs, logAbort);
-          return this.outcome(progress, output);
+          await logs.drain();
+          return this.outcome(progress, logs.recent);
         }
-        await this.waitForChange(names.job, job?.metadata?.resourceVersion, pods.resourceVersion, signal);
+        await waitForJobChange(this.kube, names.job, { job: job?.metadata?.resourceVersion, pods: pods.resourceVersion }, signal);
       }
     } finally {
-      logAbort.abort();
-      await output.close();
+      await logs.close();
     }
   }
 
-  private outcome(progress: Extract<BuildProgress, { phase: 'succeeded' | 'failed' }>, output: LogBatcher): BuildResult {
+  private outcome(progress: Extract<BuildProgress, { phase: 'succeeded' | 'failed' }>, recent: readonly string[]): BuildResult {
     if (progress.phase === 'failed') {
-      const cause = [...output.recent].reverse().find((line) => /error/i.test(line));
+      const cause = [...recent].reverse().find((line) => /error/i.test(line));
       throw new BuildFailure(progress.reason, cause ? `${progress.message}: ${cause.trim()}` : progress.message);
     }
     if (!progress.digest) throw new BuildFailure('DigestMissing', 'BuildKit finished without reporting the image digest');
     return { digest: progress.digest };
-  }
-
-  /** Lets the log stream deliver its last lines, bounded so a stuck stream cannot hold the build. */
-  private async drain(logs: Promise<void> | undefined, logAbort: AbortController): Promise<void> {
-    if (!logs) return;
-    await Promise.race([logs, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-    logAbort.abort();
-  }
-
-  /** Returns on the first change of the Job or its Pods after the versions read, or when a watch ends. */
-  private async waitForChange(job: string, jobVersion: string | undefined, podsVersion: string | undefined, signal: AbortSignal) {
-    const change = new AbortController();
-    const stop = () => change.abort();
-    signal.addEventListener('abort', stop, { once: true });
-    const started = Date.now();
-    const onEvent = (type: string) => {
-      if (type !== 'BOOKMARK') stop();
-    };
-    try {
-      await Promise.race([
-        this.kube.watch<V1Job>(
-          'jobs',
-          { fieldSelector: `metadata.name=${job}`, resourceVersion: jobVersion, timeoutSeconds: WATCH_SECONDS },
-          onEvent,
-          change.signal,
-        ),
-        this.kube.watch<V1Pod>(
-          'pods',
-          { labelSelector: `job-name=${job}`, resourceVersion: podsVersion, timeoutSeconds: WATCH_SECONDS },
-          onEvent,
-          change.signal,
-        ),
-      ]);
-    } finally {
-      stop();
-      signal.removeEventListener('abort', stop);
-    }
-    // A watch that fails at once (API down, dropped connection) must not spin.
-    if (Date.now() - started < 250) await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
