@@ -68,15 +68,24 @@ export class BuildRecordsRepository {
     return outcome === 'limited' ? { outcome, active: Number(value) } : { outcome: outcome as 'created' | 'joined', id: value };
   }
 
-  /** Stores a build that needs no work (its image already exists). */
-  async saveFinished(record: BuildRecord): Promise<void> {
+  /**
+   * Stores a build that needs no work (its image already exists), unless an
+   * identical request got that answer in the last minute: then that record is
+   * the answer, and a burst of identical requests stores one record.
+   */
+  async saveExisting(record: BuildRecord): Promise<BuildRecord> {
+    const recent = await this.redis.get(this.keys.existing(record.claim));
+    const known = recent ? await this.get(recent) : null;
+    if (known?.state === 'succeeded' && known.digest === record.digest) return known;
     await this.redis
       .multi()
       .hset(this.keys.build(record.id), ...encodeRecord(record))
       .expire(this.keys.build(record.id), this.ttlSeconds)
       .zadd(this.keys.userBuilds(record.login), record.createdAt, record.id)
       .expire(this.keys.userBuilds(record.login), this.ttlSeconds)
+      .set(this.keys.existing(record.claim), record.id, 'EX', 60)
       .exec();
+    return record;
   }
 
   async get(id: string): Promise<BuildRecord | null> {

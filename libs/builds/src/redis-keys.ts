@@ -9,6 +9,7 @@ export class RedisKeys {
   readonly credentials = (id: string) => `${this.prefix}:build:${id}:credentials`;
   readonly userBuilds = (login: string) => `${this.prefix}:user:${login.toLowerCase()}:builds`;
   readonly claim = (key: string) => `${this.prefix}:claim:${key}`;
+  readonly existing = (key: string) => `${this.prefix}:existing:${key}`;
   readonly workerHeartbeat = (worker: string) => `${this.prefix}:workers:${worker}`;
   readonly workerHeartbeats = () => `${this.prefix}:workers:*`;
   readonly activeBuilds = (login: string) => `${this.prefix}:user:${login.toLowerCase()}:active`;

@@ -101,8 +101,8 @@ export class StartBuildUseCase {
           startedAt: now,
           finishedAt: now,
         };
-        await this.records.saveFinished(done);
-        return { record: done, coalesced: false };
+        const answer = await this.records.saveExisting(done);
+        return { record: answer, coalesced: answer.id !== done.id };
       }
     }
 
