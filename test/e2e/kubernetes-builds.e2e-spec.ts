@@ -7,7 +7,7 @@ import { BUILD_ID_LABEL, USER_LABEL } from '#libs/drivers';
 import { KubeApiTestServer, Scenario, StoredObject } from '../support/kube-api-server/index.js';
 import { waitForBuild } from '../support/build-waiter.js';
 import { call } from '../support/http-client.js';
-import { startTestDeployer, TestDeployer, testEnvironment } from '../support/test-deployer.js';
+import { kubernetesEnvironment, startTestDeployer, TestDeployer, testEnvironment } from '../support/test-deployer.js';
 import { TestUser, USERS, authorization, targetOf, writeUsersFile } from '../support/test-users.js';
 import { exited, spawnWorker } from '../support/worker-process.js';
 
@@ -37,14 +37,7 @@ describe('builds on the kubernetes driver (Kubernetes API test server)', () => {
   let usersFile: string;
   let deployer: TestDeployer;
   const auth = authorization(USERS.alice);
-  const kubeEnv = () => ({
-    BUILD_DRIVER: 'kubernetes',
-    KUBECONFIG: server.kubeconfigPath,
-    KUBE_API_RETRY_BASE_MS: '20',
-    KUBE_API_RETRIES: '8',
-    USERS_FILE: usersFile,
-    CLEANUP_SCHEDULE: 'false',
-  });
+  const kubeEnv = () => kubernetesEnvironment(server.kubeconfigPath, usersFile);
 
   beforeAll(async () => {
     await server.start();

@@ -3,7 +3,7 @@ import { buildJobName, CleanupJobResult, CleanupQueue, newBuildId } from '#libs/
 import { buildLabels, buildObjectNames } from '#libs/drivers';
 import { KubeApiTestServer, Scenario, StoredObject } from '../support/kube-api-server/index.js';
 import { call } from '../support/http-client.js';
-import { startTestDeployer, TestDeployer } from '../support/test-deployer.js';
+import { kubernetesEnvironment, startTestDeployer, TestDeployer } from '../support/test-deployer.js';
 import { TestUser, authorization, writeUsersFile } from '../support/test-users.js';
 
 type State = 'running' | 'succeeded' | 'failed';
@@ -130,13 +130,7 @@ describe('cleanup of finished build Jobs (Kubernetes API test server)', () => {
     server.script((job) => ({ outcome: outcomes.get(job.metadata.name) ?? 'succeed', logLines: [], startDelayMs: 0 }));
     deployer = await startTestDeployer({
       worker: true,
-      env: {
-        BUILD_DRIVER: 'kubernetes',
-        KUBECONFIG: server.kubeconfigPath,
-        KUBE_API_RETRIES: '1',
-        KUBE_API_RETRY_BASE_MS: '20',
-        USERS_FILE: writeUsersFile([abUser]),
-      },
+      env: { ...kubernetesEnvironment(server.kubeconfigPath, writeUsersFile([abUser])), KUBE_API_RETRIES: '1' },
     });
     seeded = await seed(10);
   });

@@ -4,7 +4,7 @@ import { BUILD_ID_LABEL } from '#libs/drivers';
 import { KubeApiTestServer, Scenario, StoredObject } from '../support/kube-api-server/index.js';
 import { waitForBuild } from '../support/build-waiter.js';
 import { call } from '../support/http-client.js';
-import { startTestDeployer, TestDeployer, testEnvironment } from '../support/test-deployer.js';
+import { kubernetesEnvironment, startTestDeployer, TestDeployer, testEnvironment } from '../support/test-deployer.js';
 import { USERS, authorization, targetOf, writeUsersFile } from '../support/test-users.js';
 import { exited, spawnWorker } from '../support/worker-process.js';
 
@@ -38,12 +38,7 @@ async function startKube(): Promise<{ server: KubeApiTestServer; scenarios: Map<
 }
 
 const kubeEnv = (server: KubeApiTestServer, usersFile: string) => ({
-  BUILD_DRIVER: 'kubernetes',
-  KUBECONFIG: server.kubeconfigPath,
-  KUBE_API_RETRY_BASE_MS: '20',
-  KUBE_API_RETRIES: '8',
-  USERS_FILE: usersFile,
-  CLEANUP_SCHEDULE: 'false',
+  ...kubernetesEnvironment(server.kubeconfigPath, usersFile),
   MAX_ACTIVE_BUILDS_PER_USER: '0',
 });
 

@@ -40,6 +40,17 @@ export function testEnvironment(overrides: Record<string, string> = {}): NodeJS.
   };
 }
 
+/** The deployer on the kubernetes driver against a Kubernetes API test server (its kubeconfig). */
+export function kubernetesEnvironment(kubeconfigPath: string, usersFile: string): Record<string, string> {
+  return {
+    BUILD_DRIVER: 'kubernetes',
+    KUBECONFIG: kubeconfigPath,
+    KUBE_API_RETRY_BASE_MS: '20',
+    KUBE_API_RETRIES: '8',
+    USERS_FILE: usersFile,
+  };
+}
+
 export async function startTestDeployer(
   options: { worker?: boolean; env?: Record<string, string> } = {},
 ): Promise<TestDeployer> {
