@@ -84,6 +84,16 @@ describe('builds on the local driver (Docker Engine BuildKit + registry)', () =>
     expect(forced.answer.body.state).toBe('queued');
     expect(forced.status.state).toBe('succeeded');
     expect(forced.status.id).not.toBe(first.status.id);
+
+    // Once the tag is deleted through the registry view, the same request builds again at once,
+    // although the API had just seen (and remembers for a second) that the image exists.
+    const request = { source: source(), target: targetOf(USERS.alice, first.tag), kind: 'python', file: file.toString('base64') };
+    expect((await call(deployer.url, 'POST', START, { auth, json: request })).body.state).toBe('succeeded');
+    const deleted = await call(deployer.url, 'DELETE', `/system/api/v1/registry/images/${first.tag}`, { auth });
+    expect(deleted.status).toBe(200);
+    const rebuilt = await call(deployer.url, 'POST', START, { auth, json: request });
+    expect(rebuilt.body.state).toBe('queued');
+    expect((await waitForBuild(deployer.url, auth, String(rebuilt.body.id))).state).toBe('succeeded');
   });
 
   it('reports a failing extend step with its reason and the end of the log', async () => {

@@ -4,9 +4,9 @@ import { DeployerEnvironment } from '#libs/config';
 import { InjectRedis } from '#libs/redis';
 
 /**
- * Tells every API replica that a worker pushed an image (`<host>/<repository>`),
- * so that what they remember of the registry is refreshed before the build
- * is reported done.
+ * Tells every API replica that a repository (`<host>/<repository>`) changed:
+ * a worker pushed to it (announced before the build is reported done) or a
+ * tag was deleted, so that what they remember of the registry is dropped.
  */
 @Injectable()
 export class PushedImagesChannel implements OnApplicationShutdown {
