@@ -71,3 +71,37 @@ describe('a worker killed mid-build', () => {
     expect(jobs.waiting + jobs.active + jobs.delayed + jobs.failed).toBe(0);
   });
 });
+
+describe('an API that died between storing a build and enqueuing it', () => {
+  it('loses no build: a worker finds it and enqueues it', async () => {
+    const api = await startTestDeployer();
+    const auth = authorization(USERS.alice);
+    let worker: TestDeployer | undefined;
+    try {
+      const file = Buffer.from(`urllib3\n# ${Date.now()}\n`);
+      const answer = await call(api.url, 'POST', '/system/api/v1/build/start', {
+        auth,
+        json: { source: process.env.BASE_IMAGE, target: targetOf(USERS.alice, 'orphan'), kind: 'python', file: file.toString('base64') },
+      });
+      const id = String(answer.body.id);
+      // What the API would have left had it died just before enqueuing: the record, no job.
+      await api.queue.remove(id);
+      expect(await api.queue.getJob(id)).toBeUndefined();
+
+      worker = await startTestDeployer({
+        worker: true,
+        env: {
+          REDIS_PREFIX: api.config.REDIS_PREFIX,
+          USERS_FILE: api.config.USERS_FILE,
+          ORPHAN_CHECK_INTERVAL_MS: '1000',
+          ORPHAN_MIN_AGE_MS: '0',
+        },
+      });
+      const status = await waitForBuild(api.url, auth, id, 120_000);
+      expect(status.state).toBe('succeeded');
+    } finally {
+      await worker?.close();
+      await api.close();
+    }
+  });
+});

@@ -7,6 +7,7 @@ import { MetricsModule } from '#libs/metrics';
 import { RedisModule } from '#libs/redis';
 import { RuntimesModule } from '#libs/runtimes';
 import { BuildWorker } from './builds/build.worker.js';
+import { OrphanBuildsReconciler } from './builds/orphan-builds.reconciler.js';
 import { RunBuildUseCase } from './builds/run-build.use-case.js';
 import { CleanupScheduler } from './maintenance/cleanup.scheduler.js';
 import { CleanupWorker } from './maintenance/cleanup.worker.js';
@@ -27,7 +28,7 @@ export class WorkerModule {
         DriversModule,
         MetricsModule,
       ],
-      providers: [RunBuildUseCase, BuildWorker, RunCleanupUseCase, CleanupWorker, CleanupScheduler],
+      providers: [RunBuildUseCase, BuildWorker, OrphanBuildsReconciler, RunCleanupUseCase, CleanupWorker, CleanupScheduler],
       exports: [BuildWorker, CleanupScheduler],
     };
   }

@@ -156,6 +156,21 @@ export class BuildRecordsRepository {
     return this.redis.get(this.keys.credentials(id));
   }
 
+  /** Ids of builds still queued that were created before `cutoff`, from every user's set of builds in flight. */
+  async *queuedBefore(cutoff: number): AsyncGenerator<string> {
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', this.keys.allActiveBuilds(), 'COUNT', 500);
+      cursor = next;
+      for (const key of keys) {
+        for (const id of await this.redis.smembers(key)) {
+          const [state, createdAt] = await this.redis.hmget(this.keys.build(id), 'state', 'createdAt');
+          if (state === 'queued' && Number(createdAt) < cutoff) yield id;
+        }
+      }
+    } while (cursor !== '0');
+  }
+
   /** Logins that have builds, scanning the per-user indexes a page at a time. */
   async *logins(): AsyncGenerator<string> {
     const pattern = this.keys.userBuilds('*');

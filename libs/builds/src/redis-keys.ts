@@ -13,4 +13,5 @@ export class RedisKeys {
   readonly workerHeartbeat = (worker: string) => `${this.prefix}:workers:${worker}`;
   readonly workerHeartbeats = () => `${this.prefix}:workers:*`;
   readonly activeBuilds = (login: string) => `${this.prefix}:user:${login.toLowerCase()}:active`;
+  readonly allActiveBuilds = () => `${this.prefix}:user:*:active`;
 }

@@ -243,6 +243,17 @@ export class DeployerEnvironment {
   @Transform(toInt) @IsInt() @Min(1_000) @Max(600_000)
   CLEANUP_REQUEST_TIMEOUT_MS = 30_000;
 
+  /**
+   * How often a worker looks for builds recorded as queued but missing from
+   * the queue (an API that died between storing and enqueuing), and re-adds them.
+   */
+  @Transform(toInt) @IsInt() @Min(1_000) @Max(3_600_000)
+  ORPHAN_CHECK_INTERVAL_MS = 60_000;
+
+  /** A queued build younger than this is left alone by that check (its API may be enqueuing it now). */
+  @Transform(toInt) @IsInt() @Min(0) @Max(3_600_000)
+  ORPHAN_MIN_AGE_MS = 30_000;
+
   /** How long a worker holds a build before others may take it over (BullMQ lock). */
   @Transform(toInt) @IsInt() @Min(1_000) @Max(600_000)
   WORKER_LOCK_MS = 30_000;
