@@ -20,9 +20,9 @@ describe('RegistryRepository', () => {
   it('reads a manifest, its digest and the image labels', async () => {
     const manifest = await registry.manifest(host, repository, 'v1');
     expect(manifest?.digest).toBe(digest);
-    expect(await registry.labels(host, repository, 'v1')).toEqual({ 'org.example.label': 'yes' });
+    expect((await registry.imageConfig(host, repository, manifest!.configDigest)).labels).toEqual({ 'org.example.label': 'yes' });
     expect(await registry.manifest(host, repository, 'missing')).toBeNull();
-    expect(await registry.labels(host, `${repository}x`, 'v1')).toBeNull();
+    expect(await registry.manifest(host, `${repository}x`, 'v1')).toBeNull();
   });
 
   it('reads the sizes of the layers and of the config blob', async () => {

@@ -77,13 +77,6 @@ export class RegistryRepository {
     return { labels: body.config?.Labels ?? {}, created: body.created };
   }
 
-  /** Labels of an image, or null when it does not exist. */
-  async labels(host: string, repository: string, tag: string): Promise<Record<string, string> | null> {
-    const manifest = await this.manifest(host, repository, tag);
-    if (!manifest?.configDigest) return null;
-    return (await this.imageConfig(host, repository, manifest.configDigest)).labels;
-  }
-
   /** Repositories of the registry (`_catalog`), following its pagination. */
   async catalog(host: string): Promise<string[]> {
     return this.paginated(host, '/v2/_catalog?n=1000', 'repositories');
