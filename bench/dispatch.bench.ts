@@ -42,6 +42,7 @@ export const dispatchBenchmark: Benchmark = {
       BUILD_DRIVER: 'kubernetes',
       KUBECONFIG: server.kubeconfigPath,
       BUILD_CONCURRENCY: String(CONCURRENCY),
+      READ_BASE_IMAGE_CONFIG: 'false',
     });
     const watch = new JobCreationWatch(server.url, server.token, server.namespace);
     watch.start();

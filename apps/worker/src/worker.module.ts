@@ -5,8 +5,11 @@ import { ConfigModule, DeployerEnvironment } from '#libs/config';
 import { DriversModule } from '#libs/drivers';
 import { MetricsModule } from '#libs/metrics';
 import { RedisModule } from '#libs/redis';
+import { RegistryModule } from '#libs/registry';
 import { RuntimesModule } from '#libs/runtimes';
+import { BaseImageUserResolver } from './builds/base-image-user.resolver.js';
 import { BuildWorker } from './builds/build.worker.js';
+import { InstallSecrets } from './builds/install-secrets.js';
 import { OrphanBuildsReconciler } from './builds/orphan-builds.reconciler.js';
 import { RunBuildUseCase } from './builds/run-build.use-case.js';
 import { CleanupScheduler } from './maintenance/cleanup.scheduler.js';
@@ -26,9 +29,10 @@ export class WorkerModule {
         BuildsModule,
         RuntimesModule,
         DriversModule,
+        RegistryModule,
         MetricsModule,
       ],
-      providers: [RunBuildUseCase, BuildWorker, OrphanBuildsReconciler, RunCleanupUseCase, CleanupWorker, CleanupScheduler],
+      providers: [BaseImageUserResolver, InstallSecrets, RunBuildUseCase, BuildWorker, OrphanBuildsReconciler, RunCleanupUseCase, CleanupWorker, CleanupScheduler],
       exports: [BuildWorker, CleanupScheduler],
     };
   }

@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
 import { CronTime } from 'cron';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, ValidateBy } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateBy } from 'class-validator';
 
 const IsCronExpression = () =>
   ValidateBy({
@@ -27,6 +27,10 @@ const toBool = ({ value }: { value: unknown }) => {
   if (['false', '0', 'no', 'off'].includes(v)) return false;
   return value;
 };
+
+/** An http(s) URL on one line, without quotes or backslashes. */
+const MIRROR_URL = /^https?:\/\/[^\s'"\\]{1,2000}$/;
+const MIRROR_MESSAGE = '$property must be an http(s) URL without spaces or quotes';
 
 export const BUILD_DRIVERS = ['local', 'kubernetes'] as const;
 export type BuildDriverName = (typeof BUILD_DRIVERS)[number];
@@ -133,6 +137,38 @@ export class DeployerEnvironment {
 
   @IsOptional() @IsString()
   BUILD_WORKDIR?: string;
+
+  /**
+   * PEM bundle of every CA the install step must trust (a TLS-intercepting
+   * proxy, an internal mirror): handed to that step as a BuildKit secret,
+   * never written into the image. Initialised so loadConfig reads it.
+   */
+  @IsOptional() @IsString() @Matches(/^\/\S*$/, { message: '$property must be an absolute file path' })
+  BUILD_CA_BUNDLE?: string = undefined;
+
+  /** Package mirrors for the install step only (they may carry credentials; never logged or baked in). */
+  @IsOptional() @Matches(MIRROR_URL, { message: MIRROR_MESSAGE })
+  BUILD_PIP_INDEX_URL?: string = undefined;
+
+  @IsOptional() @Matches(MIRROR_URL, { message: MIRROR_MESSAGE })
+  BUILD_NPM_REGISTRY?: string = undefined;
+
+  @IsOptional() @Matches(MIRROR_URL, { message: MIRROR_MESSAGE })
+  BUILD_COMPOSER_REPOSITORY?: string = undefined;
+
+  /** GOPROXY's own syntax: URLs separated by `,` or `|`, plus `direct` and `off`. */
+  @IsOptional() @Matches(/^[^\s'"\\]{1,2000}$/, { message: '$property must be a GOPROXY value without spaces or quotes' })
+  BUILD_GOPROXY?: string = undefined;
+
+  @IsOptional() @Matches(MIRROR_URL, { message: MIRROR_MESSAGE })
+  BUILD_GEM_SOURCE?: string = undefined;
+
+  /**
+   * Whether the worker reads the base image's config (its user) before a
+   * build; off, each kind's default user applies.
+   */
+  @Transform(toBool) @IsBoolean()
+  READ_BASE_IMAGE_CONFIG = true;
 
   /** Kubernetes driver: kubeconfig file; in-cluster configuration when unset. */
   @IsOptional() @IsString()

@@ -1,3 +1,20 @@
+export interface ContextFile {
+  name: string;
+  content: Buffer;
+}
+
+export interface BuildSecret {
+  id: string;
+  content: Buffer;
+}
+
+/** What a build needs to know of its base image's config. */
+export interface BaseImageConfig {
+  /** `User` of the config; empty means root. */
+  user: string;
+  workingDir: string;
+}
+
 /** What a driver needs to build one image; rendered by the worker, never by the driver. */
 export interface BuildSpec {
   buildId: string;
@@ -13,7 +30,11 @@ export interface BuildSpec {
   /** Full reference to push: `<registry>/<user>:<tag>`. */
   image: string;
   dockerfile: string;
-  dependencyFile: { name: string; content: Buffer } | null;
+  dependencyFile: ContextFile | null;
+  /** The install script and its data: in the context beside the Dockerfile, bind-mounted by the install step. */
+  installFiles: ContextFile[];
+  /** BuildKit secrets of the install step (CA bundle, package mirrors); never logged, never in a layer. */
+  secrets: BuildSecret[];
   timeoutSeconds: number;
   /** Rebuild every step (a forced build must really run again). */
   noCache: boolean;
@@ -63,4 +84,12 @@ export abstract class BuildDriver {
   /** Resolves when the driver can take builds; throws with the reason otherwise. */
   abstract ready(): Promise<void>;
   abstract run(spec: BuildSpec, log: BuildLogSink, signal: AbortSignal): Promise<BuildResult>;
+
+  /**
+   * The base image's config as this driver's builder holds it locally, or
+   * null when the builder has no local copy (the registry is asked then).
+   */
+  async localImageConfig(_source: string): Promise<BaseImageConfig | null> {
+    return null;
+  }
 }

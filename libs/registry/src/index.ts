@@ -3,3 +3,4 @@ export * from './registry.module.js';
 export * from './registry-host.js';
 export * from './cluster-registry-host.js';
 export * from './existing-image.finder.js';
+export * from './source-image-config.reader.js';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DeployerEnvironment, registryUsesHttp } from '#libs/config';
 import { DependencyUnavailableError } from '#libs/errors';
+import { AnonymousRegistryTokens } from './anonymous-registry-tokens.js';
 import { RegistryAnswer, RegistryHttpClient } from './registry-http.client.js';
 
 const MANIFEST_TYPES = [
@@ -23,6 +24,9 @@ export interface ImageManifest {
 export interface ImageConfig {
   labels: Record<string, string>;
   created?: string;
+  /** `User` of the config; empty means root. */
+  user: string;
+  workingDir: string;
 }
 
 interface ManifestDocument {
@@ -37,6 +41,7 @@ interface ManifestDocument {
 export class RegistryRepository {
   private readonly headers: Record<string, string>;
   private readonly http: RegistryHttpClient;
+  private readonly tokens: AnonymousRegistryTokens;
 
   constructor(private readonly config: DeployerEnvironment) {
     this.headers = {};
@@ -45,6 +50,7 @@ export class RegistryRepository {
       this.headers.authorization = `Basic ${token}`;
     }
     this.http = new RegistryHttpClient(config.REGISTRY_TIMEOUT_MS);
+    this.tokens = new AnonymousRegistryTokens(this.http);
   }
 
   /** The image's manifest for this platform, or null when the tag does not exist. */
@@ -73,8 +79,17 @@ export class RegistryRepository {
   async imageConfig(host: string, repository: string, configDigest: string): Promise<ImageConfig> {
     const response = await this.request(host, `/v2/${repository}/blobs/${configDigest}`, {});
     await this.expectOk(response, `config of ${repository}`);
-    const body = response.json<{ created?: string; config?: { Labels?: Record<string, string> | null } }>();
-    return { labels: body.config?.Labels ?? {}, created: body.created };
+    const body = response.json<{
+      created?: string;
+      config?: { Labels?: Record<string, string> | null; User?: string; WorkingDir?: string } | null;
+    }>();
+    const config = body.config ?? {};
+    return {
+      labels: config.Labels ?? {},
+      created: body.created,
+      user: typeof config.User === 'string' ? config.User : '',
+      workingDir: typeof config.WorkingDir === 'string' ? config.WorkingDir : '',
+    };
   }
 
   /** Repositories of the registry (`_catalog`), following its pagination. */
@@ -114,7 +129,10 @@ export class RegistryRepository {
   private async request(host: string, path: string, headers: Record<string, string>, method = 'GET'): Promise<RegistryAnswer> {
     try {
       const url = new URL(`${registryUsesHttp(this.config, host) ? 'http' : 'https'}://${host}${path}`);
-      return await this.http.request(url, method, { ...this.headers, ...headers });
+      const answer = await this.http.request(url, method, { ...this.headers, ...headers });
+      // Public registries (Docker Hub, ghcr.io) answer anonymous pulls only with a bearer token.
+      const token = answer.status === 401 ? await this.tokens.tokenFor(url, answer.header('www-authenticate')) : null;
+      return token ? await this.http.request(url, method, { ...headers, authorization: `Bearer ${token}` }) : answer;
     } catch (error) {
       throw new DependencyUnavailableError(`Registry ${host} is unreachable: ${(error as Error).message}`, 'registry');
     }

@@ -6,10 +6,6 @@ export function invalidDependencyFile(file: string, problem: string): InvalidInp
   return new InvalidInputError(`Invalid ${file}: ${problem}.`, INVALID_DEPENDENCY_FILE);
 }
 
-export function requireNonBlankText(file: string, content: string): void {
-  if (content.trim().length === 0) throw invalidDependencyFile(file, 'it is empty');
-}
-
 /** The parse error is not echoed: it quotes the file, which may hold anything. */
 export function requireJsonObject(file: string, content: string): void {
   let parsed: unknown;

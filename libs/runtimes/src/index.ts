@@ -1,7 +1,10 @@
-export * from './baseline-runtime-strategy.js';
 export * from './dependency-file.js';
 export { INVALID_DEPENDENCY_FILE } from './dependency-file-checks.js';
 export * from './dockerfile-labels.js';
+export * from './install-environment.js';
+export * from './install-failure.js';
+export { CA_BUNDLE_SECRET, INSTALL_ENV_SECRET, INSTALL_SCRIPT_FILE } from './install-script.js';
+export * from './runtime-dockerfile.js';
 export * from './runtime-kind.js';
 export * from './runtime-registry.js';
 export type * from './runtime-strategy.js';

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '#libs/errors';
-import { baselineRuntimeStrategy } from './baseline-runtime-strategy.js';
+import { defineRuntimeStrategy } from './runtime-dockerfile.js';
 import { RUNTIME_KINDS } from './runtime-kind.js';
 import { RuntimeRegistry } from './runtime-registry.js';
 import type { RuntimeStrategy } from './runtime-strategy.js';
@@ -35,7 +35,14 @@ describe('RuntimeRegistry', () => {
   });
 
   it('refuses to boot when a kind has two strategies', () => {
-    const second = baselineRuntimeStrategy({ kind: 'ruby', dependencyFile: 'Gemfile', check: () => undefined });
+    const second = defineRuntimeStrategy({
+      kind: 'ruby',
+      dependencyFile: 'Gemfile',
+      defaultUser: 'root',
+      extendibleWithoutExtend: true,
+      check: () => undefined,
+      fallback: 'true',
+    });
     expect(() => new RuntimeRegistry([...RUNTIME_STRATEGY_LIST, second])).toThrow(
       'Runtime kind "ruby" has two strategies.',
     );

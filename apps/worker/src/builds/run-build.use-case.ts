@@ -1,9 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { BuildLogsRepository, BuildOutcome, BuildRecord, BuildRecordsRepository, PushedImagesChannel, isFinished } from '#libs/builds';
 import { DeployerEnvironment } from '#libs/config';
-import { BuildDriver, BuildFailure } from '#libs/drivers';
+import { BuildDriver, BuildFailure, type BuildSpec } from '#libs/drivers';
 import { BuildOutcomeMetrics } from '#libs/metrics';
-import { BASE_NAME_LABEL, BUILD_IDENTITY_LABEL, RUNTIME_KIND_LABEL, RuntimeRegistry } from '#libs/runtimes';
+import { BASE_NAME_LABEL, BUILD_IDENTITY_LABEL, RUNTIME_KIND_LABEL, RuntimeRegistry, installFailureIn } from '#libs/runtimes';
+import { BaseImageUserResolver } from './base-image-user.resolver.js';
+import { InstallSecrets } from './install-secrets.js';
+
+/** How far back a failed build's log is searched for the install step's own verdict. */
+const INSTALL_VERDICT_LINES = 200;
 
 export interface Attempt {
   number: number;
@@ -27,6 +32,8 @@ export class RunBuildUseCase {
     private readonly driver: BuildDriver,
     private readonly pushedImages: PushedImagesChannel,
     private readonly outcomeMetrics: BuildOutcomeMetrics,
+    private readonly baseUsers: BaseImageUserResolver,
+    private readonly installSecrets: InstallSecrets,
   ) {}
 
   async execute(buildId: string, attempt: Attempt, signal: AbortSignal): Promise<void> {
@@ -46,7 +53,7 @@ export class RunBuildUseCase {
       await this.report(record, { state: 'succeeded', digest: result.digest, message: `Pushed ${record.image}` });
     } catch (error) {
       if (error instanceof BuildFailure) {
-        await this.report(record, { state: 'failed', reason: error.reason, message: error.message });
+        await this.report(record, { state: 'failed', ...(await this.failureOf(buildId, error)) });
         return;
       }
       const message = error instanceof Error ? error.message : String(error);
@@ -59,10 +66,22 @@ export class RunBuildUseCase {
     }
   }
 
-  private async specOf(record: BuildRecord) {
+  /** A failed image build is named by its install step when that step said why it failed. */
+  private async failureOf(buildId: string, error: BuildFailure): Promise<{ reason: string; message: string }> {
+    if (error.reason !== 'BuildFailed') return { reason: error.reason, message: error.message };
+    const verdict = installFailureIn(await this.logs.tail(buildId, INSTALL_VERDICT_LINES));
+    return verdict ?? { reason: error.reason, message: error.message };
+  }
+
+  private async specOf(record: BuildRecord): Promise<BuildSpec> {
     const strategy = this.runtimes.get(record.kind);
     const content = record.hasFile ? await this.records.getFile(record.id) : null;
     if (record.hasFile && !content) throw new BuildFailure('DependencyFileMissing', 'the dependency file has expired');
+    const base = content ? await this.baseUsers.resolve(record.source, strategy) : null;
+    if (base) await this.logs.append(record.id, [base.note]);
+    const installFiles = content
+      ? Object.entries(strategy.installFiles(content.toString('utf8'))).map(([name, text]) => ({ name, content: Buffer.from(text) }))
+      : [];
     const labels = {
       [BASE_NAME_LABEL]: record.source,
       [BUILD_IDENTITY_LABEL]: record.identity,
@@ -76,8 +95,10 @@ export class RunBuildUseCase {
       registryHost: record.registryHost,
       registrySecret: await this.records.getCredentials(record.id),
       image: record.image,
-      dockerfile: strategy.render({ source: record.source, hasFile: record.hasFile, labels }),
+      dockerfile: strategy.render({ source: record.source, hasFile: record.hasFile, user: base?.user ?? strategy.defaultUser, labels }),
       dependencyFile: content ? { name: strategy.dependencyFile, content } : null,
+      installFiles,
+      secrets: content ? [...this.installSecrets.secrets] : [],
       timeoutSeconds: this.config.BUILD_TIMEOUT_SECONDS,
       noCache: record.force,
     };

@@ -4,7 +4,7 @@ import { Secret } from 'kubernetes-models/v1/Secret';
 import { buildJobName } from '#libs/builds';
 import { BuildSpec } from '../build-driver.js';
 import { buildObjectNames } from './build-object-names.js';
-import { BuildJobOptions, buildJob, buildctlArguments, contextConfigMap, credentialsSecret } from './build-job.manifests.js';
+import { BuildJobOptions, buildJob, buildctlArguments, contextConfigMap, credentialsSecret, installSecretsSecret } from './build-job.manifests.js';
 import { BUILD_ID_LABEL, USER_LABEL, userLabelValue } from './kubernetes-labels.js';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -27,6 +27,8 @@ const spec = (login = 'alice'): BuildSpec => ({
   image: `nuvolaris-registry-svc:5000/${login}:python-1`,
   dockerfile: 'FROM x\n',
   dependencyFile: { name: 'requirements.txt', content: Buffer.from('requests\n') },
+  installFiles: [{ name: 'deployer-install.sh', content: Buffer.from('#!/bin/sh\n') }],
+  secrets: [],
   timeoutSeconds: 600,
   noCache: false,
 });
@@ -39,12 +41,57 @@ describe('build Job manifests', () => {
     expect(() => new ConfigMap(contextConfigMap(spec(login), names, options) as never).validate()).not.toThrow();
     const secret = credentialsSecret(spec(login), names, options, { username: 'u', password: 'p:w' });
     expect(() => new Secret(secret as never).validate()).not.toThrow();
-    for (const name of [names.job, names.context, names.credentials]) {
+    for (const name of [names.job, names.context, names.credentials, names.installSecrets]) {
       expect(name.length).toBeLessThanOrEqual(63);
       expect(name).toMatch(DNS_LABEL);
     }
     expect(job.metadata?.labels?.[USER_LABEL]).toBe(userLabelValue(login));
     expect(job.metadata?.labels?.[BUILD_ID_LABEL]).toBe('0mwv5oezo6055dfe345c');
+  });
+
+  it('copies the install files into the workspace beside the Dockerfile', () => {
+    const names = buildObjectNames(spec().jobName);
+    const job = buildJob(spec(), names, options, null);
+    expect(job.spec!.template.spec!.initContainers![0].command).toEqual([
+      'cp',
+      '-L',
+      '/context-source/Dockerfile',
+      '/context-source/requirements.txt',
+      '/context-source/deployer-install.sh',
+      '/workspace/',
+    ]);
+    expect(contextConfigMap(spec(), names, options).data).toEqual({
+      Dockerfile: 'FROM x\n',
+      'requirements.txt': 'requests\n',
+      'deployer-install.sh': '#!/bin/sh\n',
+    });
+  });
+
+  it('hands the install secrets to BuildKit from a per-build Secret, and to no other container', () => {
+    const withSecrets: BuildSpec = {
+      ...spec(),
+      secrets: [
+        { id: 'deployer-ca-bundle', content: Buffer.from('-----BEGIN CERTIFICATE-----\n') },
+        { id: 'deployer-install-env', content: Buffer.from("PIP_INDEX_URL='https://u:pw@mirror/simple'\n") },
+      ],
+    };
+    const names = buildObjectNames(withSecrets.jobName);
+    const secret = installSecretsSecret(withSecrets, names, options);
+    expect(() => new Secret(secret as never).validate()).not.toThrow();
+    expect(Buffer.from(secret.data!['deployer-install-env'], 'base64').toString()).toContain('u:pw@mirror');
+    const job = buildJob(withSecrets, names, options, null);
+    expect(() => new Job(job as never).validate()).not.toThrow();
+    expect(JSON.stringify(job)).not.toContain('u:pw');
+    const pod = job.spec!.template.spec!;
+    expect(pod.volumes).toContainEqual({ name: 'install-secrets', secret: { secretName: names.installSecrets, defaultMode: 0o400 } });
+    expect(pod.initContainers![0].volumeMounts!.some((m) => m.name === 'install-secrets')).toBe(false);
+    expect(pod.containers[0].args).toEqual(
+      expect.arrayContaining([
+        '--secret=id=deployer-ca-bundle,src=/home/user/.deployer-secrets/deployer-ca-bundle',
+        '--secret=id=deployer-install-env,src=/home/user/.deployer-secrets/deployer-install-env',
+      ]),
+    );
+    expect(buildJob(spec(), names, options, null).spec!.template.spec!.volumes!.some((v) => v.name === 'install-secrets')).toBe(false);
   });
 
   it('sets the deadline, the TTL and no retries', () => {

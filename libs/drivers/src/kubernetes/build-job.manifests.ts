@@ -14,6 +14,8 @@ export interface BuildJobOptions {
 }
 
 const WORKSPACE = '/workspace';
+/** Where BuildKit reads the install step's secrets; no build step sees this directory, only the secret mounts. */
+const INSTALL_SECRETS_DIR = '/home/user/.deployer-secrets';
 const CONTEXT_SOURCE = '/context-source';
 const BUILDKIT_CONTAINER = 'buildkit';
 export { BUILDKIT_CONTAINER };
@@ -21,12 +23,25 @@ export { BUILDKIT_CONTAINER };
 /** The build context: the Dockerfile and the dependency file, as a ConfigMap. */
 export function contextConfigMap(spec: BuildSpec, names: BuildObjectNames, options: BuildJobOptions, owner?: V1OwnerReference): V1ConfigMap {
   const data: Record<string, string> = { Dockerfile: spec.dockerfile };
-  if (spec.dependencyFile) data[spec.dependencyFile.name] = spec.dependencyFile.content.toString('utf8');
+  for (const file of contextFiles(spec)) data[file.name] = file.content.toString('utf8');
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: { name: names.context, namespace: options.namespace, labels: buildLabels(spec), ownerReferences: owner ? [owner] : undefined },
     data,
+  };
+}
+
+const contextFiles = (spec: BuildSpec) => [...(spec.dependencyFile ? [spec.dependencyFile] : []), ...spec.installFiles];
+
+/** The install step's BuildKit secrets as a per-build Secret, owned by the Job like the context. */
+export function installSecretsSecret(spec: BuildSpec, names: BuildObjectNames, options: BuildJobOptions, owner?: V1OwnerReference): V1Secret {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'Opaque',
+    metadata: { name: names.installSecrets, namespace: options.namespace, labels: buildLabels(spec), ownerReferences: owner ? [owner] : undefined },
+    data: Object.fromEntries(spec.secrets.map((secret) => [secret.id, secret.content.toString('base64')])),
   };
 }
 
@@ -74,6 +89,7 @@ export function buildctlArguments(spec: BuildSpec, options: BuildJobOptions): st
       ? [`--export-cache=type=registry,ref=${cacheRef},mode=max${insecure}`, `--import-cache=type=registry,ref=${cacheRef}${insecure}`]
       : []),
     ...(spec.noCache ? ['--no-cache'] : []),
+    ...spec.secrets.map((secret) => `--secret=id=${secret.id},src=${INSTALL_SECRETS_DIR}/${secret.id}`),
   ];
 }
 
@@ -84,7 +100,7 @@ export function buildctlArguments(spec: BuildSpec, options: BuildJobOptions): st
  */
 export function buildJob(spec: BuildSpec, names: BuildObjectNames, options: BuildJobOptions, dockerConfigSecret: string | null): V1Job {
   const labels = buildLabels(spec);
-  const files = ['Dockerfile', ...(spec.dependencyFile ? [spec.dependencyFile.name] : [])];
+  const files = ['Dockerfile', ...contextFiles(spec).map((file) => file.name)];
   const volumes: V1Volume[] = [
     { name: 'context-source', configMap: { name: names.context } },
     { name: 'workspace', emptyDir: {} },
@@ -99,6 +115,10 @@ export function buildJob(spec: BuildSpec, names: BuildObjectNames, options: Buil
   if (dockerConfigSecret) {
     volumes.push({ name: 'docker-config', secret: { secretName: dockerConfigSecret, items: [{ key: '.dockerconfigjson', path: 'config.json' }] } });
     mounts.push({ name: 'docker-config', mountPath: '/home/user/.docker', readOnly: true });
+  }
+  if (spec.secrets.length > 0) {
+    volumes.push({ name: 'install-secrets', secret: { secretName: names.installSecrets, defaultMode: 0o400 } });
+    mounts.push({ name: 'install-secrets', mountPath: INSTALL_SECRETS_DIR, readOnly: true });
   }
   const unprivileged = { runAsUser: 1000, runAsGroup: 1000, runAsNonRoot: true };
   return {

@@ -3,9 +3,11 @@ export interface BuildObjectNames {
   job: string;
   context: string;
   credentials: string;
+  /** The install step's BuildKit secrets (CA bundle, package mirrors). */
+  installSecrets: string;
 }
 
 export function buildObjectNames(jobName: string): BuildObjectNames {
   const base = jobName.replace(/^build-/, '');
-  return { job: jobName, context: `cm-${base}`, credentials: `rs-${base}` };
+  return { job: jobName, context: `cm-${base}`, credentials: `rs-${base}`, installSecrets: `bs-${base}` };
 }

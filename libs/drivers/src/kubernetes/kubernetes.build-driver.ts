@@ -5,7 +5,7 @@ import { DeployerEnvironment, registryUsesHttp } from '#libs/config';
 import { KubernetesApiError, KubernetesRepository, isAlreadyExists } from '#libs/kube';
 import { BuildDriver, BuildFailure, BuildLogSink, BuildResult, BuildSpec, DriverCleanup, DriverCleanupReport } from '../build-driver.js';
 import { FinishedJobsCleaner } from './finished-jobs.cleaner.js';
-import { BuildJobOptions, buildJob, contextConfigMap, credentialsSecret, ownerReferenceTo } from './build-job.manifests.js';
+import { BuildJobOptions, buildJob, contextConfigMap, credentialsSecret, installSecretsSecret, ownerReferenceTo } from './build-job.manifests.js';
 import { BuildObjectNames, buildObjectNames } from './build-object-names.js';
 import { assessBuild, BuildProgress } from './build-progress.js';
 import { BuildKitLogFollower } from './buildkit-log.follower.js';
@@ -66,6 +66,9 @@ export class KubernetesBuildDriver extends BuildDriver {
       await this.ensureCreated(() => this.kube.createConfigMap(contextConfigMap(spec, names, options, owner)));
       if (credentials?.kind === 'per-build') {
         await this.ensureCreated(() => this.kube.createSecret(credentialsSecret(spec, names, options, credentials, owner)));
+      }
+      if (spec.secrets.length > 0) {
+        await this.ensureCreated(() => this.kube.createSecret(installSecretsSecret(spec, names, options, owner)));
       }
       return await this.follow(names, log, signal);
     } catch (error) {

@@ -3,7 +3,16 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeployerEnvironment } from '#libs/config';
-import { BuildDriver, BuildFailure, BuildLogSink, BuildResult, BuildSpec, DriverCleanup, DriverCleanupReport } from '../build-driver.js';
+import {
+  BaseImageConfig,
+  BuildDriver,
+  BuildFailure,
+  BuildLogSink,
+  BuildResult,
+  BuildSpec,
+  DriverCleanup,
+  DriverCleanupReport,
+} from '../build-driver.js';
 import { cleanLocalImages } from './local-images.cleaner.js';
 import { LogBatcher } from '../log-batcher.js';
 import { runProcess } from './run-process.js';
@@ -46,15 +55,18 @@ export class LocalBuildDriver extends BuildDriver {
   async run(spec: BuildSpec, log: BuildLogSink, signal: AbortSignal): Promise<BuildResult> {
     if (!SAFE_ID.test(spec.buildId)) throw new Error(`Refusing build id ${JSON.stringify(spec.buildId)}`);
     const context = join(this.workdir, spec.buildId);
+    const secrets = join(this.workdir, `${spec.buildId}.secrets`);
     const output = new LogBatcher(log);
     const deadline = Date.now() + spec.timeoutSeconds * 1000;
     try {
       await this.writeContext(context, spec);
+      const secretArgs = await this.writeSecrets(secrets, spec);
       const build = await this.docker(
         [
           'build',
           '--progress=plain',
           ...(this.config.DOCKER_BUILD_NETWORK ? ['--network', this.config.DOCKER_BUILD_NETWORK] : []),
+          ...secretArgs,
           ...(spec.noCache ? ['--no-cache'] : []),
           '--tag',
           spec.image,
@@ -78,9 +90,11 @@ export class LocalBuildDriver extends BuildDriver {
       return { digest };
     } finally {
       await output.close();
-      await rm(context, { recursive: true, force: true }).catch((error: Error) =>
-        this.logger.warn(`Could not remove ${context}: ${error.message}`),
-      );
+      for (const dir of [context, secrets]) {
+        await rm(dir, { recursive: true, force: true }).catch((error: Error) =>
+          this.logger.warn(`Could not remove ${dir}: ${error.message}`),
+        );
+      }
     }
   }
 
@@ -88,9 +102,45 @@ export class LocalBuildDriver extends BuildDriver {
     await rm(context, { recursive: true, force: true });
     await mkdir(context, { recursive: true });
     await writeFile(join(context, 'Dockerfile'), spec.dockerfile);
-    if (spec.dependencyFile) {
-      if (!SAFE_FILE.test(spec.dependencyFile.name)) throw new Error(`Refusing file name ${spec.dependencyFile.name}`);
-      await writeFile(join(context, spec.dependencyFile.name), spec.dependencyFile.content);
+    for (const file of [...(spec.dependencyFile ? [spec.dependencyFile] : []), ...spec.installFiles]) {
+      if (!SAFE_FILE.test(file.name)) throw new Error(`Refusing file name ${file.name}`);
+      await writeFile(join(context, file.name), file.content);
+    }
+  }
+
+  /** Secrets live beside the context, not in it: `docker build` sends the whole context to the Engine. */
+  private async writeSecrets(dir: string, spec: BuildSpec): Promise<string[]> {
+    await rm(dir, { recursive: true, force: true });
+    if (spec.secrets.length === 0) return [];
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const args: string[] = [];
+    for (const secret of spec.secrets) {
+      if (!SAFE_FILE.test(secret.id)) throw new Error(`Refusing secret id ${secret.id}`);
+      const path = join(dir, secret.id);
+      await writeFile(path, secret.content, { mode: 0o600 });
+      args.push('--secret', `id=${secret.id},src=${path}`);
+    }
+    return args;
+  }
+
+  /** The image as the Engine holds it, when it has it: BuildKit builds FROM the local copy. */
+  override async localImageConfig(source: string): Promise<BaseImageConfig | null> {
+    const lines: string[] = [];
+    const outcome = await this.docker(
+      ['image', 'inspect', '--format', '{{json .Config}}', '--', source],
+      15_000,
+      AbortSignal.timeout(20_000),
+      (line) => lines.push(line),
+    );
+    if (outcome.code !== 0) return null;
+    try {
+      const config = JSON.parse(lines.join('')) as { User?: unknown; WorkingDir?: unknown } | null;
+      return {
+        user: typeof config?.User === 'string' ? config.User : '',
+        workingDir: typeof config?.WorkingDir === 'string' ? config.WorkingDir : '',
+      };
+    } catch {
+      return null;
     }
   }
 

@@ -1,6 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { baselineRuntimeStrategy } from '../baseline-runtime-strategy.js';
 import { invalidDependencyFile } from '../dependency-file-checks.js';
+import { defineRuntimeStrategy } from '../runtime-dockerfile.js';
 
 // Entities stay unexpanded: a check must never be made to do more work than the file's size.
 const rootReader = new XMLParser({
@@ -21,9 +21,22 @@ function rootElements(content: string): string[] {
   }
 }
 
-export const javaRuntimeStrategy = baselineRuntimeStrategy({
+/**
+ * The java runtimes start actions with a fixed classpath written by their
+ * /bin/compile and ship no maven: without the runtime's own /bin/extend
+ * (java v25 on) no jar can reach an action, and saying so beats an image that
+ * looks extended but is not.
+ */
+const FALLBACK = `
+fail NotExtendible "this java runtime has no /bin/extend: its actions run with a fixed classpath, so pom.xml dependencies cannot reach them; use a runtime image that ships /bin/extend or package the jars with the action"
+`;
+
+export const javaRuntimeStrategy = defineRuntimeStrategy({
   kind: 'java',
   dependencyFile: 'pom.xml',
+  defaultUser: 'root',
+  extendibleWithoutExtend: false,
+  fallback: FALLBACK,
   check(content) {
     const validation = XMLValidator.validate(content);
     if (validation !== true) {

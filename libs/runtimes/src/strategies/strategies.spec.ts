@@ -20,10 +20,8 @@ interface KindCase {
 const CASES: Record<(typeof RUNTIME_KINDS)[number], KindCase> = {
   go: {
     file: 'go.mod',
-    good: ['module example.com/hello\n\ngo 1.22\n', 'go 1.22\n  module\thello\n', 'module (\n\thello\n)\n'],
+    good: ['module example.com/hello\n\ngo 1.22\n', 'go 1.22\n  module\thello\n', 'module (\n\thello\n)\n', ' \n\t'],
     bad: [
-      ['', 'it is empty'],
-      [' \n\t', 'it is empty'],
       ['go 1.22\nrequire x v1\n', 'no module directive'],
       ['modules x\n', 'no module directive'],
       ['// module x\n', 'no module directive'],
@@ -58,29 +56,30 @@ const CASES: Record<(typeof RUNTIME_KINDS)[number], KindCase> = {
   },
   php: {
     file: 'composer.json',
-    good: ['{"require":{"monolog/monolog":"^3"}}'],
+    good: ['{"require":{"monolog/monolog":"^3"}}', '{"require":{"php":">=8.1","ext-json":"*","a/b":">=1.0 <2.0 || ^3@dev"}}', '{}'],
     bad: [
       ['{require}', 'not valid JSON'],
       ['[{"require":{}}]', 'must be a JSON object'],
+      ['{"require":["monolog/monolog"]}', '"require" must be an object'],
+      ['{"require":{"Monolog/Monolog":"^3"}}', 'not a valid package name'],
+      ['{"require":{"--help":"1"}}', 'not a valid package name'],
+      ['{"require":{"a/b":"1\\n2"}}', 'version constraint of a/b is not valid'],
+      ['{"require":{"a/b":"$(id)"}}', 'version constraint of a/b is not valid'],
+      ['{"require":{"a/b":3}}', 'version constraint of a/b is not valid'],
     ],
   },
   python: {
     file: 'requirements.txt',
-    good: ['requests==2.32.3\n', '# comment\r\n-e git+https://x/y#egg=y\n--index-url https://pypi.org/simple\nnumpy\n', 'a'.repeat(4096)],
+    good: ['requests==2.32.3\n', '# comment\r\n-e git+https://x/y#egg=y\n--index-url https://pypi.org/simple\nnumpy\n', 'a'.repeat(4096), '\n\n'],
     bad: [
-      ['', 'it is empty'],
-      ['\n\n', 'it is empty'],
       ['requests\u0000\n', 'NUL character'],
       [`numpy\n${'a'.repeat(4097)}\n`, 'line 2 is longer than 4096 characters'],
     ],
   },
   ruby: {
     file: 'Gemfile',
-    good: ["source 'https://rubygems.org'\ngem 'rack'\n"],
-    bad: [
-      ['', 'it is empty'],
-      ['   \n', 'it is empty'],
-    ],
+    good: ["source 'https://rubygems.org'\ngem 'rack'\n", '   \n'],
+    bad: [["gem 'rack'\u0000\n", 'NUL character']],
   },
   dotnet: {
     file: 'project.json',
@@ -92,6 +91,17 @@ const CASES: Record<(typeof RUNTIME_KINDS)[number], KindCase> = {
   },
 };
 
+const DEFAULT_USERS = { go: 'nobody', java: 'root', nodejs: 'nobody', php: 'root', python: 'nobody', ruby: 'root', dotnet: 'root' };
+
+function mountsOf(strategy: RuntimeStrategy): string {
+  const files = Object.keys(strategy.installFiles('')).sort();
+  return [
+    ...files.map((name) => `--mount=type=bind,source=${name},target=/run/deployer/${name.replace(/^deployer-/, '')}`),
+    '--mount=type=secret,id=deployer-install-env',
+    '--mount=type=secret,id=deployer-ca-bundle',
+  ].join(' ');
+}
+
 function strategyOf(kind: string): RuntimeStrategy {
   const strategy = RUNTIME_STRATEGY_LIST.find((candidate) => candidate.kind === kind);
   if (strategy === undefined) throw new Error(`no strategy for ${kind}`);
@@ -102,27 +112,38 @@ describe.each(RUNTIME_KINDS.map((kind) => [kind, CASES[kind]] as const))('%s str
   const strategy = strategyOf(kind);
   const source = `nuvolaris-registry-svc:5000/runtime-${kind}:v1`;
 
-  it(`declares ${file}`, () => {
+  it(`declares ${file} and the runtime's default user`, () => {
     expect(strategy.dependencyFile).toBe(file);
+    expect(strategy.defaultUser).toBe(DEFAULT_USERS[kind]);
+    expect(strategy.extendibleWithoutExtend).toBe(kind !== 'java' && kind !== 'dotnet');
   });
 
-  it('renders the baseline Dockerfile with the file', () => {
-    expect(strategy.render({ source, hasFile: true, labels: { 'org.openserverless.deployer.identity': 'f00d' } })).toBe(
+  it('renders the install step with the file and hands the base user back', () => {
+    const user = strategy.defaultUser;
+    expect(strategy.render({ source, hasFile: true, user, labels: { 'org.openserverless.deployer.identity': 'f00d' } })).toBe(
       `FROM ${source}\n` +
         `COPY ${file} /tmp/${file}\n` +
         'USER root\n' +
-        'RUN /bin/extend\n' +
-        'USER nobody\n' +
+        `RUN ${mountsOf(strategy)} sh /run/deployer/install.sh\n` +
+        `USER ${user}\n` +
         `LABEL "org.opencontainers.image.base.name"="${source}" ` +
         `"org.openserverless.deployer.identity"="f00d" "org.openserverless.deployer.kind"="${kind}"\n`,
     );
   });
 
   it('renders a re-tag without the file', () => {
-    expect(strategy.render({ source, hasFile: false, labels: {} })).toBe(
+    expect(strategy.render({ source, hasFile: false, user: 'nobody', labels: {} })).toBe(
       `FROM ${source}\n` +
         `LABEL "org.opencontainers.image.base.name"="${source}" "org.openserverless.deployer.kind"="${kind}"\n`,
     );
+  });
+
+  it('runs the image\'s own /bin/extend first, else its own fallback', () => {
+    const script = strategy.installFiles(good[0])['deployer-install.sh'];
+    const extend = script.indexOf('if [ -x /bin/extend ]; then');
+    expect(extend).toBeGreaterThan(0);
+    expect(script.indexOf('exit 0\nfi\n', extend)).toBeGreaterThan(extend);
+    expect(script).not.toContain(good[0].trim() === '' ? '\u0000' : good[0].trim().split('\n')[0]);
   });
 
   it.each(good.map((content) => [content]))('accepts %j', (content) => {

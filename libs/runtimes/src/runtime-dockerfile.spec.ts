@@ -1,6 +1,7 @@
 import { InvalidInputError } from '#libs/errors';
-import { baselineRuntimeStrategy, renderBaselineDockerfile } from './baseline-runtime-strategy.js';
+import { defineRuntimeStrategy, renderRuntimeDockerfile } from './runtime-dockerfile.js';
 import { BASE_NAME_LABEL, BUILD_IDENTITY_LABEL, RUNTIME_KIND_LABEL } from './dockerfile-labels.js';
+import type { DockerfileInput } from './runtime-strategy.js';
 
 const SOURCE = 'apache/openserverless-runtime-python:v3.12-2506091954';
 
@@ -50,9 +51,13 @@ function readLabels(line: string): Record<string, string> {
   return labels;
 }
 
-describe('renderBaselineDockerfile', () => {
-  it('renders the baseline with the file', () => {
-    const dockerfile = renderBaselineDockerfile('python', 'requirements.txt', {
+const SCRIPT = ['deployer-install.sh'];
+const render = (kind: Parameters<typeof renderRuntimeDockerfile>[0], file: string, input: Omit<DockerfileInput, 'user'> & { user?: string }) =>
+  renderRuntimeDockerfile(kind, file, SCRIPT, { user: 'nobody', ...input });
+
+describe('renderRuntimeDockerfile', () => {
+  it('renders the install step with the file, then the base user again', () => {
+    const dockerfile = render('python', 'requirements.txt', {
       source: SOURCE,
       hasFile: true,
       labels: { [BUILD_IDENTITY_LABEL]: 'abc123' },
@@ -62,7 +67,8 @@ describe('renderBaselineDockerfile', () => {
         `FROM ${SOURCE}`,
         'COPY requirements.txt /tmp/requirements.txt',
         'USER root',
-        'RUN /bin/extend',
+        'RUN --mount=type=bind,source=deployer-install.sh,target=/run/deployer/install.sh ' +
+          '--mount=type=secret,id=deployer-install-env --mount=type=secret,id=deployer-ca-bundle sh /run/deployer/install.sh',
         'USER nobody',
         `LABEL "${BASE_NAME_LABEL}"="${SOURCE}" "${BUILD_IDENTITY_LABEL}"="abc123" "${RUNTIME_KIND_LABEL}"="python"`,
         '',
@@ -71,12 +77,12 @@ describe('renderBaselineDockerfile', () => {
   });
 
   it('re-tags the source when there is no file', () => {
-    const dockerfile = renderBaselineDockerfile('go', 'go.mod', { source: 'r.io/go:1', hasFile: false, labels: {} });
+    const dockerfile = render('go', 'go.mod', { source: 'r.io/go:1', hasFile: false, labels: {} });
     expect(dockerfile).toBe(`FROM r.io/go:1\nLABEL "${BASE_NAME_LABEL}"="r.io/go:1" "${RUNTIME_KIND_LABEL}"="go"\n`);
   });
 
   it('keeps its own labels when the caller passes the same keys', () => {
-    const dockerfile = renderBaselineDockerfile('ruby', 'Gemfile', {
+    const dockerfile = render('ruby', 'Gemfile', {
       source: 'ruby',
       hasFile: false,
       labels: { [BASE_NAME_LABEL]: 'forged', [RUNTIME_KIND_LABEL]: 'forged' },
@@ -96,7 +102,7 @@ describe('renderBaselineDockerfile', () => {
     '--platform=linux/amd64 python',
     '',
   ])('refuses the hostile source %j', (source) => {
-    expect(() => renderBaselineDockerfile('python', 'requirements.txt', { source, hasFile: true, labels: {} })).toThrow(
+    expect(() => render('python', 'requirements.txt', { source, hasFile: true, labels: {} })).toThrow(
       InvalidInputError,
     );
   });
@@ -118,7 +124,7 @@ describe('renderBaselineDockerfile', () => {
 
   it.each(hostileValues)('never gains an instruction from the label value %j', (value) => {
     for (const hasFile of [true, false]) {
-      const dockerfile = renderBaselineDockerfile('nodejs', 'package.json', {
+      const dockerfile = render('nodejs', 'package.json', {
         source: SOURCE,
         hasFile,
         labels: { [BUILD_IDENTITY_LABEL]: value, [value]: 'key' },
@@ -135,7 +141,7 @@ describe('renderBaselineDockerfile', () => {
     const printable = hostileValues.filter((value) => /^[\x20-\x7e]*$/.test(value));
     expect(printable.length).toBeGreaterThan(4);
     for (const value of printable) {
-      const dockerfile = renderBaselineDockerfile('php', 'composer.json', {
+      const dockerfile = render('php', 'composer.json', {
         source: SOURCE,
         hasFile: false,
         labels: { [BUILD_IDENTITY_LABEL]: value },
@@ -145,13 +151,39 @@ describe('renderBaselineDockerfile', () => {
   });
 });
 
-describe('baselineRuntimeStrategy', () => {
-  it('declares the kind and file and renders the baseline for them', () => {
-    const strategy = baselineRuntimeStrategy({ kind: 'ruby', dependencyFile: 'Gemfile', check: () => undefined });
-    const input = { source: 'ruby:3', hasFile: true, labels: {} };
-    expect(strategy.kind).toBe('ruby');
-    expect(strategy.dependencyFile).toBe('Gemfile');
-    expect(strategy.render(input)).toBe(renderBaselineDockerfile('ruby', 'Gemfile', input));
+describe('defineRuntimeStrategy', () => {
+  const strategy = defineRuntimeStrategy({
+    kind: 'php',
+    dependencyFile: 'composer.json',
+    defaultUser: 'root',
+    extendibleWithoutExtend: true,
+    check: () => undefined,
+    fallback: 'say fallback',
+    installData: (content) => ({ 'deployer-data': content.toUpperCase() }),
+  });
+
+  it('declares its data and renders with its install files mounted', () => {
+    expect(strategy).toMatchObject({ kind: 'php', dependencyFile: 'composer.json', defaultUser: 'root', extendibleWithoutExtend: true });
     expect(Object.isFrozen(strategy)).toBe(true);
+    const dockerfile = strategy.render({ source: 'php:8', hasFile: true, user: 'root', labels: {} });
+    expect(dockerfile).toContain('--mount=type=bind,source=deployer-data,target=/run/deployer/data ');
+    expect(dockerfile).toContain('--mount=type=bind,source=deployer-install.sh,target=/run/deployer/install.sh ');
+    expect(dockerfile.split('\n').filter((line) => line.startsWith('USER '))).toEqual(['USER root', 'USER root']);
+  });
+
+  it('hands the install script and the data derived from the file, the script ending in the fallback', () => {
+    const files = strategy.installFiles('a/b:^1');
+    expect(Object.keys(files).sort()).toEqual(['deployer-data', 'deployer-install.sh']);
+    expect(files['deployer-data']).toBe('A/B:^1');
+    expect(files['deployer-install.sh']).toMatch(/^#!\/bin\/sh\n/);
+    expect(files['deployer-install.sh'].trimEnd().endsWith('say fallback')).toBe(true);
+  });
+
+  it.each(['', 'root\nRUN id', 'nobody RUN', 'a:b:c', '$USER', '-u'])('refuses to render the user %j', (user) => {
+    expect(() => strategy.render({ source: 'php:8', hasFile: true, user, labels: {} })).toThrow(InvalidInputError);
+  });
+
+  it('keeps uid:gid users', () => {
+    expect(strategy.render({ source: 'php:8', hasFile: true, user: '65534:0', labels: {} })).toContain('\nUSER 65534:0\n');
   });
 });
