@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages whose servers the tests and the local bring-up start,
-# and the headless browser the queue dashboard test drives.
+# the headless browser the queue dashboard test drives, and Debian's python3 and pip
+# that the python runtime look-alike is made of.
 # Idempotent: does nothing (and prints nothing) when every binary is already there.
 set -euo pipefail
 
@@ -13,6 +14,7 @@ required=(
   "busybox-static:/bin/busybox"
   "redis-server:/usr/bin/redis-server"
   "chromium:/usr/bin/chromium"
+  "python3-pip:/usr/lib/python3/dist-packages/pip/__init__.py"
 )
 
 is_installed() {

@@ -58,7 +58,7 @@ describe('the command line behind the builder:* tasks', () => {
       { ADMIN_API_URL: deployer.url, WSK_CONFIG_FILE: wskprops, REQUIREMENTS: Buffer.from('x\n# extend: fail\n').toString('base64') },
     );
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/failed: BuildFailed/);
+    expect(result.stderr).toMatch(/failed: InstallFailed/);
   });
 
   it('send refuses to run without credentials', async () => {

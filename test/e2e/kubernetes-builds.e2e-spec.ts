@@ -172,7 +172,9 @@ describe('builds on the kubernetes driver (Kubernetes API test server)', () => {
     const status = await waitForBuild(deployer.url, authorization(erin), id, 30_000);
     expect(status.state).toBe('succeeded');
     const [job] = jobsOf(id);
-    const secret = server.objects('Secret', 'nuvolaris').find((s) => s.metadata.labels?.[BUILD_ID_LABEL] === id)!;
+    const secret = server
+      .objects('Secret', 'nuvolaris')
+      .find((s) => s.metadata.labels?.[BUILD_ID_LABEL] === id && s.metadata.name.startsWith('rs-'))!;
     expect(secret).toMatchObject({ type: 'kubernetes.io/dockerconfigjson' });
     expect(secret.metadata.ownerReferences).toEqual([expect.objectContaining({ uid: job.metadata.uid })]);
     const dockerConfig = Buffer.from((secret as unknown as { data: Record<string, string> }).data['.dockerconfigjson'], 'base64').toString();

@@ -99,8 +99,8 @@ describe('builds on the local driver (Docker Engine BuildKit + registry)', () =>
   it('reports a failing extend step with its reason and the end of the log', async () => {
     const file = Buffer.from('requests==2.32.3\n# extend: fail\n');
     const { status } = await deploy('python', file);
-    expect(status).toMatchObject({ state: 'failed', reason: 'BuildFailed' });
-    expect(String(status.message)).toMatch(/failed/);
+    expect(status).toMatchObject({ state: 'failed', reason: 'InstallFailed' });
+    expect(String(status.message)).toBe('/bin/extend exited with status 1');
     const tail = status.log_tail as string[];
     expect(tail.length).toBeGreaterThan(0);
     expect(tail.join('\n')).toMatch(/extend/);

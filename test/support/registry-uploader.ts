@@ -12,6 +12,9 @@ export interface PushedImage {
 export interface PushOptions {
   labels?: Record<string, string>;
   created?: string;
+  /** `User` and `WorkingDir` of the image config. */
+  user?: string;
+  workingDir?: string;
   /** An Authorization header, for a registry that requires one. */
   authorization?: string;
 }
@@ -37,7 +40,11 @@ export async function pushImage(registryHost: string, repository: string, tag: s
       architecture: 'amd64',
       os: 'linux',
       ...(options.created ? { created: options.created } : {}),
-      config: { Labels: options.labels ?? {} },
+      config: {
+        Labels: options.labels ?? {},
+        ...(options.user !== undefined ? { User: options.user } : {}),
+        ...(options.workingDir !== undefined ? { WorkingDir: options.workingDir } : {}),
+      },
       rootfs: { type: 'layers', diff_ids: [] },
     }),
   );

@@ -48,6 +48,8 @@ export function kubernetesEnvironment(kubeconfigPath: string, usersFile: string)
     KUBE_API_RETRY_BASE_MS: '20',
     KUBE_API_RETRIES: '8',
     USERS_FILE: usersFile,
+    // The suites' sources name public images that no kubelet here pulls: their configs are not read either.
+    READ_BASE_IMAGE_CONFIG: 'false',
   };
 }
 

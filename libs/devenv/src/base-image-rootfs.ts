@@ -14,22 +14,28 @@ const GROUP = 'root:x:0:\nnogroup:x:65534:\n';
  * per applet, root and nobody (65534), a sticky /tmp and /bin/extend.
  */
 export async function baseImageRootfs(): Promise<Buffer> {
+  return tarArchive([
+    ...(await busyboxEntries()),
+    { type: 'file', path: 'bin/extend', mode: 0o755, content: Buffer.from(EXTEND_SCRIPT) },
+  ]);
+}
+
+/** busybox with a link per applet, root and nobody (65534) and a sticky /tmp: the floor of every local image. */
+export async function busyboxEntries(): Promise<TarEntry[]> {
   const applets = await busyboxApplets();
-  const entries: TarEntry[] = [
+  return [
     ...['bin', 'etc', 'opt', 'usr', 'usr/bin', 'usr/sbin', 'var'].map(
       (path): TarEntry => ({ type: 'directory', path, mode: 0o755 }),
     ),
     { type: 'directory', path: 'root', mode: 0o700 },
     { type: 'directory', path: 'tmp', mode: 0o1777 },
     { type: 'file', path: 'bin/busybox', mode: 0o755, content: readFileSync(BUSYBOX) },
-    { type: 'file', path: 'bin/extend', mode: 0o755, content: Buffer.from(EXTEND_SCRIPT) },
     { type: 'file', path: 'etc/passwd', mode: 0o644, content: Buffer.from(PASSWD) },
     { type: 'file', path: 'etc/group', mode: 0o644, content: Buffer.from(GROUP) },
     ...applets.map((applet): TarEntry => ({ type: 'symlink', path: `bin/${applet}`, target: 'busybox' })),
     { type: 'symlink', path: 'usr/bin/env', target: '/bin/busybox' },
     { type: 'symlink', path: 'usr/sbin/nologin', target: '/bin/false' },
   ];
-  return tarArchive(entries);
 }
 
 async function busyboxApplets(): Promise<string[]> {

@@ -11,7 +11,8 @@ export interface DockerEngine {
   readonly dockerCli: string;
   /**
    * The --network to give `docker build`: the engine runs without a bridge
-   * (no host network changes), so RUN steps need "none" (or "host").
+   * (no host network changes), so RUN steps that install packages need
+   * "host" ("none" builds offline).
    */
   readonly buildNetwork: string;
   readonly started: boolean;
@@ -35,7 +36,7 @@ const MAX_SOCKET_PATH = 100;
 export async function ensureDockerEngine(options: DockerEngineOptions = {}): Promise<DockerEngine> {
   const dockerHost = options.dockerHost ?? process.env.DEVENV_DOCKER_HOST ?? DEFAULT_DOCKER_HOST;
   const dockerCli = process.env.DOCKER_CLI ?? '/usr/bin/docker';
-  const buildNetwork = process.env.DEVENV_DOCKER_BUILD_NETWORK ?? 'none';
+  const buildNetwork = process.env.DEVENV_DOCKER_BUILD_NETWORK ?? 'host';
   const target = engineTarget(dockerHost);
   const answers = async (): Promise<boolean> => (await httpRequest(target, '/_ping'))?.status === 200;
   if (!('socketPath' in target)) {

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BaseImage } from './base-image.js';
 import type { CouchDbServer } from './couchdb.server.js';
@@ -19,6 +19,10 @@ export interface DevEnvironmentVariables {
   readonly DOCKER_CLI: string;
   readonly DOCKER_BUILD_NETWORK: string;
   readonly BASE_IMAGE: string;
+  /** The machine's own CA bundle (it may hold a TLS-intercepting proxy's CA), for builds that install packages. */
+  readonly BUILD_CA_BUNDLE?: string;
+  /** The npm registry this machine's npm uses, so builds install from the same place. */
+  readonly BUILD_NPM_REGISTRY?: string;
 }
 
 export interface DevEnvironmentServers {
@@ -42,6 +46,22 @@ export function environmentVariables(servers: DevEnvironmentServers): DevEnviron
     DOCKER_CLI: servers.docker.dockerCli,
     DOCKER_BUILD_NETWORK: servers.docker.buildNetwork,
     BASE_IMAGE: servers.baseImage.name,
+    ...machinePackageAccess(),
+  };
+}
+
+/**
+ * How this machine reaches package registries, handed to builds: its CA
+ * bundle (SSL_CERT_FILE, NODE_EXTRA_CA_CERTS, else Debian's) and its npm
+ * registry when npm names one other than the public default.
+ */
+function machinePackageAccess(): Pick<DevEnvironmentVariables, 'BUILD_CA_BUNDLE' | 'BUILD_NPM_REGISTRY'> {
+  const candidates = [process.env.SSL_CERT_FILE, process.env.NODE_EXTRA_CA_CERTS, '/etc/ssl/certs/ca-certificates.crt'];
+  const bundle = candidates.find((file): file is string => typeof file === 'string' && file.startsWith('/') && existsSync(file));
+  const registry = process.env.npm_config_registry;
+  return {
+    ...(bundle ? { BUILD_CA_BUNDLE: bundle } : {}),
+    ...(registry && /^https?:\/\/\S+$/.test(registry) ? { BUILD_NPM_REGISTRY: registry } : {}),
   };
 }
 

@@ -13,3 +13,5 @@ export * from './redis.server.js';
 export * from './registry.server.js';
 export * from './service-name.js';
 export * from './test-run-leases.js';
+export * from './imported-image.js';
+export * from './runtime-look-alikes.js';
