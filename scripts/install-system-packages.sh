@@ -25,7 +25,7 @@ missing=()
 for pair in "${required[@]}"; do
   package="${pair%%:*}"
   binary="${pair#*:}"
-  if { [[ ! -x "$binary" ]] || ! is_installed "$package"; } \
+  if { [[ ! -e "$binary" ]] || ! is_installed "$package"; } \
     && [[ ! " ${missing[*]-} " == *" $package "* ]]; then
     missing+=("$package")
   fi
@@ -54,7 +54,7 @@ fi
 # setup starts its own servers on its own addresses, so nothing else is needed.
 for pair in "${required[@]}"; do
   binary="${pair#*:}"
-  if [[ ! -x "$binary" ]]; then
+  if [[ ! -e "$binary" ]]; then
     echo "install-system-packages: $binary still missing after installing ${missing[*]}" >&2
     exit 1
   fi
