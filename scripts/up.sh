@@ -31,9 +31,19 @@ done
 answers || { echo "the deployer did not start; see .devenv/deployer.log" >&2; exit 1; }
 echo "deployer listening on $api (pid $(cat "$pidfile"), log .devenv/deployer.log)"
 
-# The sample user of deploy/samples/users.json, and the target `ops ide deploy` computes.
+# The sample user of deploy/samples/users.json, and the target `ops ide deploy` computes for a nodejs action:
+# deploy/samples/package.json extends the nodejs runtime look-alike (real node and npm, no /bin/extend), so
+# lodash is installed from the npm registry into /app/node_modules.
 auth="$(node -e 'const [u] = require("./deploy/samples/users.json"); process.stdout.write(`${u.uuid}:${u.key}`)')"
-hash="$(md5sum deploy/samples/requirements.txt | cut -d ' ' -f 1)"
+hash="$(md5sum deploy/samples/package.json | cut -d ' ' -f 1)"
+sent="$(mktemp)"
+trap 'rm -f "$sent"' EXIT
 node dist/apps/cli/src/main.js send --api "$api" --auth "$auth" \
-  --source "$BASE_IMAGE" --target "devel:python-$hash" --kind python \
-  --file deploy/samples/requirements.txt
+  --source "$NODEJS_BASE_IMAGE" --target "devel:nodejs-$hash" --kind nodejs \
+  --file deploy/samples/package.json | tee "$sent"
+
+# Proof: an action of that image, run as the runtime runs it (its user, from /app/action/<n>/bin, with an
+# emptied environment), finds the dependency.
+image="$(sed -n 's/^image: //p' "$sent")"
+DOCKER_HOST="$DOCKER_HOST" "$DOCKER_CLI" run --rm --network none --workdir /app/action/1/bin "$image" \
+  env -i /usr/bin/node -e 'const _ = require("lodash"); console.log(`proof: ${require.resolve("lodash")} lodash ${_.VERSION} in the image, run as ${require("os").userInfo().username}`)'

@@ -10,6 +10,7 @@ import {
 } from './environment-file.js';
 import { ensureRedis, stopRedis } from './redis.server.js';
 import { ensureRegistry, stopRegistry } from './registry.server.js';
+import { ensureNodejsLookAlike } from './runtime-look-alikes.js';
 import { SERVICE_NAMES, type ServiceName } from './service-name.js';
 
 export interface DevEnvironment extends DevEnvironmentServers {
@@ -27,7 +28,8 @@ const STOPPERS: Record<ServiceName, (stateDir: string) => Promise<boolean>> = {
 
 /**
  * Every server the deployer needs, reused or started (in parallel), plus the
- * base image. On failure, stops what it started and names every failure.
+ * base images: busybox with a recording /bin/extend, and a nodejs runtime
+ * look-alike that installs for real. On failure, stops what it started and names every failure.
  */
 export async function ensureAll(): Promise<DevEnvironment> {
   const [redis, registry, couchdb, docker] = await Promise.allSettled([
@@ -51,13 +53,14 @@ export async function ensureAll(): Promise<DevEnvironment> {
     docker.status === 'fulfilled'
   ) {
     try {
-      const baseImage = await ensureBaseImage(docker.value);
+      const [baseImage, nodejsBaseImage] = await Promise.all([ensureBaseImage(docker.value), ensureNodejsLookAlike(docker.value)]);
       const servers = {
         redis: redis.value,
         registry: registry.value,
         couchdb: couchdb.value,
         docker: docker.value,
         baseImage,
+        nodejsBaseImage,
       };
       return { ...servers, started, variables: environmentVariables(servers) };
     } catch (error) {

@@ -19,6 +19,8 @@ export interface DevEnvironmentVariables {
   readonly DOCKER_CLI: string;
   readonly DOCKER_BUILD_NETWORK: string;
   readonly BASE_IMAGE: string;
+  /** The nodejs runtime look-alike (real node and npm, no /bin/extend). */
+  readonly NODEJS_BASE_IMAGE: string;
   /** The machine's own CA bundle (it may hold a TLS-intercepting proxy's CA), for builds that install packages. */
   readonly BUILD_CA_BUNDLE?: string;
   /** The npm registry this machine's npm uses, so builds install from the same place. */
@@ -31,6 +33,7 @@ export interface DevEnvironmentServers {
   readonly couchdb: CouchDbServer;
   readonly docker: DockerEngine;
   readonly baseImage: BaseImage;
+  readonly nodejsBaseImage: BaseImage;
 }
 
 export function environmentVariables(servers: DevEnvironmentServers): DevEnvironmentVariables {
@@ -46,6 +49,7 @@ export function environmentVariables(servers: DevEnvironmentServers): DevEnviron
     DOCKER_CLI: servers.docker.dockerCli,
     DOCKER_BUILD_NETWORK: servers.docker.buildNetwork,
     BASE_IMAGE: servers.baseImage.name,
+    NODEJS_BASE_IMAGE: servers.nodejsBaseImage.name,
     ...machinePackageAccess(),
   };
 }

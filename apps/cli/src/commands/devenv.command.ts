@@ -6,7 +6,7 @@ export function devenvCommand(): Command {
   const devenv = new Command('devenv').description('local servers for development and tests');
   devenv
     .command('up')
-    .description('start (or reuse) Redis, a registry, the Docker Engine and a CouchDB-compatible server; make the base image')
+    .description('start (or reuse) Redis, a registry, the Docker Engine and a CouchDB-compatible server; make the base images')
     .action(async () => {
       const environment = await startDevEnvironment();
       for (const [key, value] of Object.entries(environment.variables)) {
