@@ -11,7 +11,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AuthGuard, type AuthenticatedUser, CurrentUser } from '#libs/auth';
-import { BuildLogsRepository, BuildRecord, BuildRecordsRepository, isFinished, toBuildView } from '#libs/builds';
+import { BuildLogsRepository, BuildRecord, BuildRecordsRepository, isFinished, pushReference, toBuildView } from '#libs/builds';
 import { NotFoundError } from '#libs/errors';
 import { ApiErrorResponses } from '../openapi/api-error-responses.decorator.js';
 import { OPENWHISK_AUTH } from '../openapi/openwhisk-auth.js';
@@ -63,6 +63,7 @@ export class BuildsController {
       message: `Build process initiated successfully. Job: ${record.jobName}`,
       ...reference,
       image: record.image,
+      push_image: pushReference(record),
       coalesced,
       data: reference,
     };

@@ -59,7 +59,8 @@ export class StartBuildUseCase {
       file = Buffer.from(content, 'utf8');
     }
 
-    const registryHost = this.registryHosts.resolve(user);
+    const hosts = this.registryHosts.resolveBoth(user);
+    const registryHost = hosts.push;
     const fileSha256 = file ? fileDigest(file) : '';
     const identity = buildIdentity({ source: request.source, kind: strategy.kind, fileSha256 });
     const id = newBuildId();
@@ -72,7 +73,10 @@ export class StartBuildUseCase {
       source: request.source,
       target: request.target,
       registryHost,
-      image: `${registryHost}/${target.user}:${target.tag}`,
+      image: `${hosts.pull}/${target.user}:${target.tag}`,
+      pushImage: `${registryHost}/${target.user}:${target.tag}`,
+      ensureId: '',
+      generation: 0,
       jobName: buildJobName(target.user, id),
       identity,
       claim: coalescingKey({ login: owner, target: request.target, identity }),
