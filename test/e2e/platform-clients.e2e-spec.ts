@@ -136,7 +136,9 @@ describe('the clients of the build service (local driver, real registry and Buil
         expect({ json, status: answer.status, ko: answer.body.status }).toEqual({ json, status: code, ko: 'ko' });
         expect(String(answer.body.message)).toMatch(message);
       }
-      expect((await call(deployer.url, 'GET', `/system/api/v1/build/${'a'.repeat(65)}`, { auth: rawKey(alice) })).status).toBe(400);
+      for (const malformed of ['A'.repeat(64), `${'a'.repeat(63)}g`, `${'a'.repeat(63)}-`]) {
+        expect((await call(deployer.url, 'GET', `/system/api/v1/build/${malformed}`, { auth: rawKey(alice) })).status).toBe(400);
+      }
       expect((await call(deployer.url, 'GET', `/system/api/v1/build/${'a'.repeat(64)}`, { auth: rawKey(alice) })).status).toBe(404);
       expect((await call(deployer.url, 'POST', '/system/api/v1/build/ensure', { json: { builder: 'python:test' } })).status).toBe(401);
       expect(await recordKeys(deployer)).toEqual(before);

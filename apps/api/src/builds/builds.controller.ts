@@ -115,8 +115,8 @@ export class BuildsController {
       response.status(ensureStatusCode(record));
       return ensureAnswer(record);
     }
-    // Longer than any id either API hands out: a malformed id, not a missing build.
-    if (id.length > 64) throw new InvalidInputError('Invalid build id: a build id has at most 64 characters.', 'InvalidBuildId');
+    // Shaped like an ensure id but not one (start ids are 20 characters): malformed, not missing.
+    if (id.length === 64) throw new InvalidInputError('Invalid build id: an ensure build id is 64 lowercase hex digits.', 'InvalidBuildId');
     return { status: 'ok', ...toBuildView(await this.ownBuild(user, id)) };
   }
 
