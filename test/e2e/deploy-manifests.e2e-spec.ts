@@ -1,3 +1,5 @@
+import { BuilderCatalog } from '#libs/builders';
+import { DeployerEnvironment } from '#libs/config';
 import { kustomize, modelOf } from '../support/kustomize.js';
 
 describe('deploy/ manifests', () => {
@@ -54,5 +56,19 @@ describe('deploy/ manifests', () => {
     expect(config.REDIS_HOST).toBe('deployer-redis');
     expect(withRedis.some((o) => o.kind === 'Service' && o.metadata.name === 'deployer-redis')).toBe(true);
     expect(base.some((o) => o.metadata.name === 'deployer-redis')).toBe(false);
+  });
+
+  it('mounts the builder catalog from a ConfigMap where BUILDER_CATALOG_FILE looks by default', () => {
+    const catalog = base.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'deployer-builders')!;
+    const builders = BuilderCatalog.parse(JSON.parse((catalog.data as Record<string, string>)['builders.json']), 'deploy/builders');
+    expect(builders.list().length).toBeGreaterThan(0);
+    const api = base.find((o) => o.metadata.name === 'deployer-api')!;
+    const pod = (api.spec as { template: { spec: { containers: { volumeMounts?: { name: string; mountPath: string }[] }[]; volumes?: Record<string, unknown>[] } } }).template.spec;
+    const volume = pod.volumes?.find((v) => (v.configMap as { name?: string } | undefined)?.name === 'deployer-builders') as {
+      name: string;
+      configMap: { items: { key: string; path: string }[] };
+    };
+    const mount = pod.containers[0].volumeMounts?.find((m) => m.name === volume.name);
+    expect(`${mount?.mountPath}/${volume.configMap.items[0].path}`).toBe(new DeployerEnvironment().BUILDER_CATALOG_FILE);
   });
 });

@@ -282,11 +282,11 @@ describe('builds on the kubernetes driver (Kubernetes API test server)', () => {
     expect(server.objects('Secret', 'nuvolaris').some((c) => c.metadata.name === 'rs-orphan')).toBe(false);
   });
 
-  it("pushes to the registry the Operator's ConfigMap announces when neither service nor user names one", async () => {
+  it("pushes to the internal registry the Operator's ConfigMap announces, and reports its registry_host as the pull host", async () => {
     const created = await fetch(`${server.url}/api/v1/namespaces/nuvolaris/configmaps`, {
       method: 'POST',
       headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ metadata: { name: 'config', annotations: { registry_host: String(process.env.REGISTRY_HOST) } } }),
+      body: JSON.stringify({ metadata: { name: 'config', annotations: { registry_host: '127.0.0.1:32000', registry_internal_host: String(process.env.REGISTRY_HOST) } } }),
     });
     expect(created.status).toBe(201);
     const announced = await startTestDeployer({ env: { ...kubeEnv(), REGISTRY_HOST: '' } });
@@ -296,7 +296,8 @@ describe('builds on the kubernetes driver (Kubernetes API test server)', () => {
         auth,
         json: { source: 'openserverless/runtime-python:v3.12', target: targetOf(USERS.alice, 'k8s-announced'), kind: 'python' },
       });
-      expect(answer.body.image).toBe(`${process.env.REGISTRY_HOST}/${USERS.alice.login}:k8s-announced`);
+      expect(answer.body.image).toBe(`127.0.0.1:32000/${USERS.alice.login}:k8s-announced`);
+      expect(answer.body.push_image).toBe(`${process.env.REGISTRY_HOST}/${USERS.alice.login}:k8s-announced`);
     } finally {
       await announced.close();
     }

@@ -67,6 +67,8 @@ describe('operations endpoints', () => {
       ['/system/api/v1/build', 'get'],
       ['/system/api/v1/build/{id}', 'get'],
       ['/system/api/v1/build/{id}/logs', 'get'],
+      ['/system/api/v1/build/ensure', 'post'],
+      ['/system/api/v1/build/capabilities', 'get'],
     ];
 
     it('lists every route', () => {
@@ -93,13 +95,24 @@ describe('operations endpoints', () => {
         'post /system/api/v1/build/start': ['400', '401', '403', '413', '415', '429', '503'],
         'post /system/api/v1/build/cleanup': ['400', '401', '413', '415', '503'],
         'get /system/api/v1/build': ['401', '503'],
-        'get /system/api/v1/build/{id}': ['401', '404', '503'],
+        'get /system/api/v1/build/{id}': ['400', '401', '404', '503'],
         'get /system/api/v1/build/{id}/logs': ['401', '404', '503'],
         'delete /system/api/v1/build/{id}': ['401', '404', '409', '503'],
+        'post /system/api/v1/build/ensure': ['400', '401', '413', '415', '429', '503'],
+        'get /system/api/v1/build/capabilities': ['401', '503'],
       };
+      // The ensure answers other than 200, in the ensure answer's own shape rather than the error format.
+      const ensureRef = { $ref: '#/components/schemas/EnsureBuildResponseDto' };
+      for (const path of ['/system/api/v1/build/ensure', '/system/api/v1/build/{id}']) {
+        const method = path.endsWith('ensure') ? 'post' : 'get';
+        for (const status of ['202', '409']) {
+          expect(document.paths[path][method].responses[status]).toMatchObject({ content: { 'application/json': { schema: ensureRef } } });
+        }
+      }
+      const ensureStatuses = (path: string, method: string) => (['202', '409'].every((s) => s in document.paths[path][method].responses) ? ['202', '409'] : []);
       for (const [path, method] of buildOperations) {
         const { responses } = document.paths[path][method];
-        expect(Object.keys(responses).sort()).toEqual(['200', ...expected[`${method} ${path}`]].sort());
+        expect(Object.keys(responses).sort()).toEqual(['200', ...ensureStatuses(path, method), ...expected[`${method} ${path}`]].sort());
         for (const status of expected[`${method} ${path}`]) {
           expect(responses[status]).toMatchObject({ content: { 'application/json': { schema: errorRef } } });
         }

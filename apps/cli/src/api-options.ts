@@ -17,5 +17,14 @@ export function withApiOptions(command: Command): Command {
 export async function apiClient(options: ApiOptions): Promise<DeployerApiClient> {
   const auth = options.auth ?? (await wskAuth());
   if (!auth) throw new Error('No credentials: pass --auth, set AUTH, or log in so that ~/.wskprops has AUTH');
-  return new DeployerApiClient(options.api.replace(/\/+$/, ''), auth);
+  return new DeployerApiClient(apiBase(options.api), auth);
+}
+
+/**
+ * The address requests are made under. The admin API's Taskfile sets
+ * ADMIN_API_URL to `…/system` and appends `/api/v1/…`; our paths carry
+ * `/system` themselves, so that suffix is dropped rather than doubled.
+ */
+export function apiBase(url: string): string {
+  return url.replace(/\/+$/, '').replace(/\/system$/, '');
 }

@@ -13,10 +13,13 @@ export interface BuildJobPayloads {
 
 export type BuildJobPayload<N extends BuildJobName> = BuildJobPayloads[N];
 
-/** One table of job options; the job id is the build id, so re-adding is a no-op. */
-export function buildJobOptions(buildId: string, attempts: number): JobsOptions {
+/** The queue job of one run of a build: the build id for its first run, so re-adding is a no-op. */
+export const runJobId = (buildId: string, generation: number) => (generation > 0 ? `${buildId}-r${generation}` : buildId);
+
+/** One table of job options; the job id is the run's (runJobId), so re-adding is a no-op. */
+export function buildJobOptions(jobId: string, attempts: number): JobsOptions {
   return {
-    jobId: buildId,
+    jobId,
     attempts,
     backoff: { type: 'exponential', delay: 5_000 },
     removeOnComplete: { count: 1_000, age: 7 * 24 * 3600 },

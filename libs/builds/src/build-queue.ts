@@ -12,10 +12,14 @@ export class BuildQueue {
     private readonly config: DeployerEnvironment,
   ) {}
 
-  /** add() rather than addBulk(): only add honours jobId dedupe. */
-  async enqueue(buildId: string): Promise<void> {
+  /**
+   * add() rather than addBulk(): only add honours jobId dedupe. A build run
+   * again (a retried ensure build) passes its run's job id, since the job of
+   * its earlier run is kept for a while and would swallow the add.
+   */
+  async enqueue(buildId: string, jobId = buildId): Promise<void> {
     const payload: BuildJobPayload<BuildJobName.Build> = { buildId };
-    await this.queue.add(BuildJobName.Build, payload, buildJobOptions(buildId, this.config.BUILD_ATTEMPTS));
+    await this.queue.add(BuildJobName.Build, payload, buildJobOptions(jobId, this.config.BUILD_ATTEMPTS));
   }
 
   /** Drops a build that no worker has taken yet; an active one is left to its worker. */
@@ -24,8 +28,8 @@ export class BuildQueue {
     if (job && !(await job.isActive())) await job.remove().catch(() => undefined);
   }
 
-  async isEnqueued(buildId: string): Promise<boolean> {
-    return (await this.queue.getJob(buildId)) !== undefined;
+  async isEnqueued(buildId: string, jobId = buildId): Promise<boolean> {
+    return (await this.queue.getJob(jobId)) !== undefined;
   }
 
   async counts(): Promise<Record<string, number>> {

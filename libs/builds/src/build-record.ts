@@ -12,8 +12,14 @@ export interface BuildRecord {
   target: string;
   /** `host[:port]` of the registry the image goes to. */
   registryHost: string;
-  /** Full reference the image is pushed to: `<registry>/<user>:<tag>`. */
+  /** The reference an action runs on: `<pull host>/<user>:<tag>` (what `--docker` needs). */
   image: string;
+  /** Where the image is pushed: `<push host>/<user>:<tag>`; empty in records older than the two hosts. */
+  pushImage: string;
+  /** The content-addressed id of a `build/ensure` build (64 hex), empty for `build/start`. */
+  ensureId: string;
+  /** Runs of an ensure build before this one (a retried failure gets a Job of its own). */
+  generation: number;
   jobName: string;
   identity: string;
   /** The coalescing key this build holds while it is queued or running. */
@@ -41,6 +47,7 @@ export interface BuildView {
   source: string;
   target: string;
   image: string;
+  push_image: string;
   digest?: string;
   /** Id of the request that started the build (X-Request-Id). */
   request_id?: string;
@@ -63,6 +70,7 @@ export function toBuildView(record: BuildRecord): BuildView {
     source: record.source,
     target: record.target,
     image: record.image,
+    push_image: pushReference(record),
     digest: record.digest || undefined,
     request_id: record.requestId || undefined,
     reason: record.reason || undefined,
@@ -73,3 +81,6 @@ export function toBuildView(record: BuildRecord): BuildView {
     finished_at: iso(record.finishedAt),
   };
 }
+
+/** Where the build pushes; records from before the two hosts pushed where they pull. */
+export const pushReference = (record: Pick<BuildRecord, 'image' | 'pushImage'>) => record.pushImage || record.image;

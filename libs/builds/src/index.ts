@@ -11,3 +11,4 @@ export * from './cleanup-queue.js';
 export * from './redis-keys.js';
 export * from './pushed-images.channel.js';
 export * from './worker-heartbeats.repository.js';
+export * from './ensure-identity.js';

@@ -112,6 +112,17 @@ export class DeployerEnvironment {
   @IsOptional() @IsString() @MinLength(1)
   REGISTRY_HOST?: string;
 
+  /**
+   * Where builds push (`host[:port]`), when it differs from where nodes pull:
+   * a Service name resolves in a build pod but not for containerd on a node.
+   */
+  @IsOptional() @IsString() @MinLength(1)
+  REGISTRY_PUSH_HOST?: string;
+
+  /** The host in the `image` an action runs on (what `--docker` needs). */
+  @IsOptional() @IsString() @MinLength(1)
+  REGISTRY_PULL_HOST?: string;
+
   /** Talk plain HTTP to the registry (loopback registries are always HTTP). */
   @Transform(toBool) @IsBoolean()
   REGISTRY_INSECURE = false;
@@ -191,6 +202,22 @@ export class DeployerEnvironment {
   /** imagePullSecret-style secret holding registry credentials for pushes. */
   @IsString() @MinLength(1)
   REGISTRY_PULL_SECRET = 'registry-pull-secret';
+
+  /** Push credentials of the build Jobs; unset: `registry-pull-secret-int` when it exists, else REGISTRY_PULL_SECRET. */
+  @IsOptional() @IsString() @MinLength(1)
+  REGISTRY_PUSH_SECRET?: string;
+
+  /** The builder catalog of `build/ensure`: `{"<id>": {"kind", "source"}}`; a missing default file is an empty catalog. */
+  @IsString() @MinLength(1)
+  BUILDER_CATALOG_FILE = '/etc/openserverless/builders.json';
+
+  /** The catalog inline, instead of BUILDER_CATALOG_FILE. */
+  @IsOptional() @IsString()
+  BUILDER_CATALOG_JSON?: string;
+
+  /** `build/start` accepts only sources that are images of the builder catalog. */
+  @Transform(toBool) @IsBoolean()
+  BUILD_SOURCES_FROM_CATALOG = false;
 
   @IsString() @MinLength(1)
   BUILD_CPU_REQUEST = '250m';

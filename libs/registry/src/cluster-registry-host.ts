@@ -1,7 +1,19 @@
 /**
- * The platform's registry host as the cluster announces it (the Operator's
- * ConfigMap), when the service runs with the kubernetes driver.
+ * The registry hosts the cluster announces (annotations of the Operator's
+ * ConfigMap `config`), when the service runs with the kubernetes driver.
+ * Each is a valid `host[:port]` or absent.
  */
+export interface AnnouncedRegistryHosts {
+  /** `registry_push_host`: where builds push, when the Operator names it. */
+  push?: string;
+  /** `registry_internal_host`: the registry's in-cluster Service. */
+  internal?: string;
+  /** `registry_pull_host`: where nodes pull, when the Operator names it. */
+  pull?: string;
+  /** `registry_host`: the host nodes pull from (e.g. `127.0.0.1:32000`). */
+  host?: string;
+}
+
 export abstract class ClusterRegistryHost {
-  abstract current(): string | undefined;
+  abstract announced(): AnnouncedRegistryHosts;
 }

@@ -4,7 +4,7 @@ import { DeployerEnvironment } from '#libs/config';
 import { InvalidInputError } from '#libs/errors';
 import { ClusterRegistryHost } from './cluster-registry-host.js';
 
-/** Where each driver pushes when neither the service nor the user names a registry. */
+/** Where each driver pushes when neither the service, the user nor the cluster names a registry. */
 export const DEFAULT_REGISTRY_HOSTS = {
   local: '127.0.0.1:5001',
   kubernetes: 'nuvolaris-registry-svc:5000',
@@ -14,10 +14,20 @@ const HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](
 
 export const isRegistryHost = (value: string) => value.length <= 255 && HOST.test(value);
 
+/** Where a user's image goes (push) and the host in the reference an action runs on (pull). */
+export interface RegistryHosts {
+  push: string;
+  pull: string;
+}
+
+type Variable = 'REGISTRY_PUSH_HOST' | 'REGISTRY_PULL_HOST' | 'REGISTRY_HOST';
+
 /**
- * The registry a user's images go to: the service's REGISTRY_HOST, else the
- * user's own REGISTRY_HOST, else the host the cluster announces (kubernetes
- * driver), else the driver's default.
+ * Resolves both registry hosts of a user. Per direction: its own variable
+ * (service environment, then the user's), then REGISTRY_HOST (service, then
+ * user) which has always meant both directions, then the cluster's
+ * annotations, then the fallback: the driver's default for push, the push host
+ * for pull. With only REGISTRY_HOST set, both are REGISTRY_HOST, as before.
  */
 @Injectable()
 export class RegistryHostResolver {
@@ -26,15 +36,36 @@ export class RegistryHostResolver {
     @Optional() private readonly cluster?: ClusterRegistryHost,
   ) {}
 
+  resolveBoth(user: Pick<AuthenticatedUser, 'env'>): RegistryHosts {
+    const announced = this.cluster?.announced() ?? {};
+    const push =
+      this.configured('REGISTRY_PUSH_HOST', user) ??
+      this.configured('REGISTRY_HOST', user) ??
+      announced.push ??
+      announced.internal ??
+      DEFAULT_REGISTRY_HOSTS[this.config.BUILD_DRIVER];
+    const pull =
+      this.configured('REGISTRY_PULL_HOST', user) ??
+      this.configured('REGISTRY_HOST', user) ??
+      announced.pull ??
+      announced.host ??
+      push;
+    return { push, pull };
+  }
+
+  /** The push host: where images go and where existence checks and registry views look. */
   resolve(user: Pick<AuthenticatedUser, 'env'>): string {
-    if (this.config.REGISTRY_HOST) return this.config.REGISTRY_HOST;
-    const own = user.env.REGISTRY_HOST?.trim();
-    if (own) {
-      if (!isRegistryHost(own)) {
-        throw new InvalidInputError('Your REGISTRY_HOST setting is not a valid registry host[:port].', 'InvalidRegistryHost');
-      }
-      return own;
+    return this.resolveBoth(user).push;
+  }
+
+  private configured(name: Variable, user: Pick<AuthenticatedUser, 'env'>): string | undefined {
+    const service = this.config[name];
+    if (service) return service;
+    const own = user.env[name]?.trim();
+    if (!own) return undefined;
+    if (!isRegistryHost(own)) {
+      throw new InvalidInputError(`Your ${name} setting is not a valid registry host[:port].`, 'InvalidRegistryHost');
     }
-    return this.cluster?.current() ?? DEFAULT_REGISTRY_HOSTS[this.config.BUILD_DRIVER];
+    return own;
   }
 }

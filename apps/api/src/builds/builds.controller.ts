@@ -1,6 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiBasicAuth,
+  ApiConflictResponse,
   ApiExtraModels,
   ApiOkResponse,
   ApiOperation,
@@ -11,8 +13,8 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AuthGuard, type AuthenticatedUser, CurrentUser } from '#libs/auth';
-import { BuildLogsRepository, BuildRecord, BuildRecordsRepository, isFinished, toBuildView } from '#libs/builds';
-import { NotFoundError } from '#libs/errors';
+import { BuildLogsRepository, BuildRecord, BuildRecordsRepository, isEnsureId, isFinished, pushReference, toBuildView } from '#libs/builds';
+import { InvalidInputError, NotFoundError } from '#libs/errors';
 import { ApiErrorResponses } from '../openapi/api-error-responses.decorator.js';
 import { OPENWHISK_AUTH } from '../openapi/openwhisk-auth.js';
 import { BuildRequestMetrics } from '../operations/metrics/build-request.metrics.js';
@@ -21,7 +23,10 @@ import { BuildListResponseDto, BuildStatusResponseDto } from './dto/build-view.d
 import { CleanupBuildsResponseDto } from './dto/cleanup-builds-response.dto.js';
 import { CleanupBuildsDto } from './dto/cleanup-builds.dto.js';
 import { StartBuildResponseDto } from './dto/start-build-response.dto.js';
+import { EnsureBuildResponseDto } from './dto/ensure-build-response.dto.js';
 import { StartBuildDto } from './dto/start-build.dto.js';
+import { ensureAnswer, ensureStatusCode } from './ensure-build.answer.js';
+import { EnsureBuildStatusUseCase } from './ensure-build-status.use-case.js';
 import { CancelBuildUseCase } from './cancel-build.use-case.js';
 import { CleanupBuildsUseCase } from './cleanup-builds.use-case.js';
 import { StartBuildUseCase } from './start-build.use-case.js';
@@ -42,6 +47,7 @@ export class BuildsController {
     private readonly metrics: BuildRequestMetrics,
     private readonly cleanupBuilds: CleanupBuildsUseCase,
     private readonly cancelBuild: CancelBuildUseCase,
+    private readonly ensureStatus: EnsureBuildStatusUseCase,
   ) {}
 
   @Post('start')
@@ -63,6 +69,7 @@ export class BuildsController {
       message: `Build process initiated successfully. Job: ${record.jobName}`,
       ...reference,
       image: record.image,
+      push_image: pushReference(record),
       coalesced,
       data: reference,
     };
@@ -87,11 +94,29 @@ export class BuildsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: "State of one of the caller's builds" })
-  @ApiParam({ name: 'id', description: 'The build id (`id` or `data.id` of the start answer).' })
-  @ApiOkResponse({ type: BuildStatusResponseDto, description: 'The build.' })
-  @ApiErrorResponses(404)
-  async get(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string) {
+  @ApiOperation({
+    summary: "State of one of the caller's builds",
+    description:
+      'A `build/start` id answers 200 with the build whatever its state. A 64-hex `build/ensure` id answers as the ensure API does: ' +
+      '202 queued or running, 200 succeeded (with `image`), 409 failed (with `reason` and `message`).',
+  })
+  @ApiParam({ name: 'id', description: 'The build id (`id` or `data.id` of the start answer), or the 64-hex id of an ensure answer.' })
+  @ApiExtraModels(EnsureBuildResponseDto)
+  @ApiOkResponse({
+    description: 'The build; for an ensure id, the ensure answer of a succeeded build.',
+    schema: { oneOf: [{ $ref: getSchemaPath(BuildStatusResponseDto) }, { $ref: getSchemaPath(EnsureBuildResponseDto) }] },
+  })
+  @ApiAcceptedResponse({ type: EnsureBuildResponseDto, description: 'Ensure id: queued or running.' })
+  @ApiConflictResponse({ type: EnsureBuildResponseDto, description: 'Ensure id: failed.' })
+  @ApiErrorResponses(400, 404)
+  async get(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Res({ passthrough: true }) response: Response) {
+    if (isEnsureId(id)) {
+      const record = await this.ensureStatus.execute(user, id);
+      response.status(ensureStatusCode(record));
+      return ensureAnswer(record);
+    }
+    // Shaped like an ensure id but not one (start ids are 20 characters): malformed, not missing.
+    if (id.length === 64) throw new InvalidInputError('Invalid build id: an ensure build id is 64 lowercase hex digits.', 'InvalidBuildId');
     return { status: 'ok', ...toBuildView(await this.ownBuild(user, id)) };
   }
 

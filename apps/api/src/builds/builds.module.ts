@@ -1,16 +1,21 @@
 import { Module } from '@nestjs/common';
+import { BuildersModule } from '#libs/builders';
 import { BuildsModule as BuildsStoreModule } from '#libs/builds';
 import { RegistryModule } from '#libs/registry';
 import { RuntimesModule } from '#libs/runtimes';
 import { BuildsController } from './builds.controller.js';
 import { CancelBuildUseCase } from './cancel-build.use-case.js';
 import { CleanupBuildsUseCase } from './cleanup-builds.use-case.js';
+import { EnsureBuildStatusUseCase } from './ensure-build-status.use-case.js';
+import { EnsureBuildUseCase } from './ensure-build.use-case.js';
+import { EnsureBuildsController } from './ensure-builds.controller.js';
 import { PushedImagesListener } from './pushed-images.listener.js';
 import { StartBuildUseCase } from './start-build.use-case.js';
 
 @Module({
-  imports: [BuildsStoreModule, RuntimesModule, RegistryModule],
-  controllers: [BuildsController],
-  providers: [StartBuildUseCase, CleanupBuildsUseCase, CancelBuildUseCase, PushedImagesListener],
+  imports: [BuildsStoreModule, RuntimesModule, RegistryModule, BuildersModule],
+  // EnsureBuildsController first: its fixed paths (`capabilities`) must win over `:id`.
+  controllers: [EnsureBuildsController, BuildsController],
+  providers: [StartBuildUseCase, CleanupBuildsUseCase, CancelBuildUseCase, PushedImagesListener, EnsureBuildUseCase, EnsureBuildStatusUseCase],
 })
 export class BuildsApiModule {}

@@ -14,6 +14,7 @@ import { DeployerEnvironment } from '#libs/config';
 import { DependencyUnavailableError, InvalidInputError, TooManyRequestsError } from '#libs/errors';
 import { SourcePolicy, parseBuildTarget, parseImageReference, repositoryNameForLogin } from '#libs/images';
 import { ExistingImageFinder, RegistryHostResolver } from '#libs/registry';
+import { CatalogSourcePolicy } from '#libs/builders';
 import { BUILD_IDENTITY_LABEL, RuntimeRegistry, decodeDependencyFile } from '#libs/runtimes';
 import { StartBuildDto } from './dto/start-build.dto.js';
 
@@ -39,6 +40,7 @@ export class StartBuildUseCase {
     private readonly queue: BuildQueue,
     private readonly existing: ExistingImageFinder,
     private readonly registryHosts: RegistryHostResolver,
+    private readonly catalogSources: CatalogSourcePolicy,
   ) {
     this.sources = new SourcePolicy(config.SOURCE_ALLOWLIST);
   }
@@ -47,6 +49,7 @@ export class StartBuildUseCase {
     const strategy = this.runtimes.get(request.kind);
     parseImageReference(request.source, 'source');
     this.sources.check(request.source);
+    this.catalogSources.check(request.source);
     const target = parseBuildTarget(request.target);
     const owner = repositoryNameForLogin(user.login);
     if (this.config.STRICT_USER_CHECK && target.user !== owner) {
@@ -59,7 +62,8 @@ export class StartBuildUseCase {
       file = Buffer.from(content, 'utf8');
     }
 
-    const registryHost = this.registryHosts.resolve(user);
+    const hosts = this.registryHosts.resolveBoth(user);
+    const registryHost = hosts.push;
     const fileSha256 = file ? fileDigest(file) : '';
     const identity = buildIdentity({ source: request.source, kind: strategy.kind, fileSha256 });
     const id = newBuildId();
@@ -72,7 +76,10 @@ export class StartBuildUseCase {
       source: request.source,
       target: request.target,
       registryHost,
-      image: `${registryHost}/${target.user}:${target.tag}`,
+      image: `${hosts.pull}/${target.user}:${target.tag}`,
+      pushImage: `${registryHost}/${target.user}:${target.tag}`,
+      ensureId: '',
+      generation: 0,
       jobName: buildJobName(target.user, id),
       identity,
       claim: coalescingKey({ login: owner, target: request.target, identity }),

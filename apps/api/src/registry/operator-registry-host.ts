@@ -1,28 +1,35 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { KubernetesRepository } from '#libs/kube';
-import { ClusterRegistryHost, isRegistryHost } from '#libs/registry';
+import { AnnouncedRegistryHosts, ClusterRegistryHost, isRegistryHost } from '#libs/registry';
 
 const CONFIG_MAP = 'config';
-const ANNOTATION = 'registry_host';
 const REFRESH_MS = 60_000;
 
+/** The annotations of ConfigMap `config` the Operator (and installs after it) write. */
+const ANNOTATIONS: Record<keyof AnnouncedRegistryHosts, string> = {
+  push: 'registry_push_host',
+  internal: 'registry_internal_host',
+  pull: 'registry_pull_host',
+  host: 'registry_host',
+};
+
 /**
- * The `registry_host` annotation of the Operator's ConfigMap `config`, read at
+ * The registry annotations of the Operator's ConfigMap `config`, read at
  * start and refreshed in the background, so the request path never waits on
  * the Kubernetes API.
  */
 @Injectable()
 export class OperatorRegistryHost extends ClusterRegistryHost implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OperatorRegistryHost.name);
-  private host?: string;
+  private hosts: AnnouncedRegistryHosts = {};
   private timer?: NodeJS.Timeout;
 
   constructor(private readonly kube: KubernetesRepository) {
     super();
   }
 
-  current(): string | undefined {
-    return this.host;
+  announced(): AnnouncedRegistryHosts {
+    return this.hosts;
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -37,9 +44,15 @@ export class OperatorRegistryHost extends ClusterRegistryHost implements OnAppli
 
   async refresh(): Promise<void> {
     try {
-      const announced = (await this.kube.readConfigMap(CONFIG_MAP))?.metadata?.annotations?.[ANNOTATION]?.trim();
-      if (announced && !isRegistryHost(announced)) this.logger.warn(`Ignoring ${CONFIG_MAP}/${ANNOTATION}: not a host[:port]`);
-      this.host = announced && isRegistryHost(announced) ? announced : undefined;
+      const annotations = (await this.kube.readConfigMap(CONFIG_MAP))?.metadata?.annotations ?? {};
+      const hosts: AnnouncedRegistryHosts = {};
+      for (const [direction, name] of Object.entries(ANNOTATIONS) as [keyof AnnouncedRegistryHosts, string][]) {
+        const value = annotations[name]?.trim();
+        if (!value) continue;
+        if (isRegistryHost(value)) hosts[direction] = value;
+        else this.logger.warn(`Ignoring ${CONFIG_MAP}/${name}: not a host[:port]`);
+      }
+      this.hosts = hosts;
     } catch (error) {
       this.logger.warn(`Cannot read ConfigMap ${CONFIG_MAP}: ${(error as Error).message}`);
     }

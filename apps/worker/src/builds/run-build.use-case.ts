@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { BuildLogsRepository, BuildOutcome, BuildRecord, BuildRecordsRepository, PushedImagesChannel, isFinished } from '#libs/builds';
+import { BuildLogsRepository, BuildOutcome, BuildRecord, BuildRecordsRepository, PushedImagesChannel, isFinished, pushReference } from '#libs/builds';
 import { DeployerEnvironment } from '#libs/config';
 import { BuildDriver, BuildFailure, type BuildSpec } from '#libs/drivers';
 import { BuildOutcomeMetrics } from '#libs/metrics';
@@ -50,7 +50,7 @@ export class RunBuildUseCase {
       const result = await this.driver.run(spec, { write: (lines) => this.logs.append(buildId, lines) }, signal);
       // Before the build is reported done, so no one asks again with a stale view of the registry.
       await this.pushedImages.announce(`${record.registryHost}/${record.user}`);
-      await this.report(record, { state: 'succeeded', digest: result.digest, message: `Pushed ${record.image}` });
+      await this.report(record, { state: 'succeeded', digest: result.digest, message: `Pushed ${pushReference(record)}` });
     } catch (error) {
       if (error instanceof BuildFailure) {
         await this.report(record, { state: 'failed', ...(await this.failureOf(buildId, error)) });
@@ -94,7 +94,7 @@ export class RunBuildUseCase {
       kind: record.kind,
       registryHost: record.registryHost,
       registrySecret: await this.records.getCredentials(record.id),
-      image: record.image,
+      image: pushReference(record),
       dockerfile: strategy.render({ source: record.source, hasFile: record.hasFile, user: base?.user ?? strategy.defaultUser, labels }),
       dependencyFile: content ? { name: strategy.dependencyFile, content } : null,
       installFiles,

@@ -13,6 +13,8 @@ import { waitForJobChange } from './job-change.waiter.js';
 import { BUILD_ID_LABEL } from './kubernetes-labels.js';
 
 const SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** The push credentials OpenServerless installs create beside the imagePullSecret. */
+const INTERNAL_PUSH_SECRET = 'registry-pull-secret-int';
 
 /**
  * Builds in a Kubernetes Job with rootless BuildKit. The Job's name is
@@ -97,10 +99,7 @@ export class KubernetesBuildDriver extends BuildDriver {
     spec: BuildSpec,
   ): Promise<{ kind: 'per-build'; username: string; password: string } | { kind: 'named'; name: string } | null> {
     const secret = spec.registrySecret?.trim();
-    if (!secret) {
-      const shared = await this.kube.readSecret(this.config.REGISTRY_PULL_SECRET);
-      return shared ? { kind: 'named', name: this.config.REGISTRY_PULL_SECRET } : null;
-    }
+    if (!secret) return this.sharedPushCredentials();
     const colon = secret.indexOf(':');
     if (colon > 0) return { kind: 'per-build', username: secret.slice(0, colon), password: secret.slice(colon + 1) };
     if (!SECRET_NAME.test(secret) || secret.length > 253) {
@@ -110,6 +109,23 @@ export class KubernetesBuildDriver extends BuildDriver {
       throw new BuildFailure('RegistrySecretMissing', `registry secret "${secret}" does not exist in namespace ${this.config.KUBE_NAMESPACE}`);
     }
     return { kind: 'named', name: secret };
+  }
+
+  /**
+   * REGISTRY_PUSH_SECRET when configured (it must exist), else the secret
+   * installs make for pushing (`registry-pull-secret-int`), else the
+   * imagePullSecret (REGISTRY_PULL_SECRET), else none.
+   */
+  private async sharedPushCredentials(): Promise<{ kind: 'named'; name: string } | null> {
+    const configured = this.config.REGISTRY_PUSH_SECRET;
+    if (configured) {
+      if (await this.kube.readSecret(configured)) return { kind: 'named', name: configured };
+      throw new BuildFailure('RegistrySecretMissing', `REGISTRY_PUSH_SECRET "${configured}" does not exist in namespace ${this.config.KUBE_NAMESPACE}`);
+    }
+    for (const name of [INTERNAL_PUSH_SECRET, this.config.REGISTRY_PULL_SECRET]) {
+      if (await this.kube.readSecret(name)) return { kind: 'named', name };
+    }
+    return null;
   }
 
   private async createOrAttach(manifest: V1Job, buildId: string): Promise<V1Job> {

@@ -11,8 +11,11 @@ export class BuildViewDto extends BuildReferenceDto {
   @ApiProperty({ example: 'devel:python-1' })
   target: string;
 
-  @ApiProperty({ example: 'nuvolaris-registry-svc:5000/devel:python-1' })
+  @ApiProperty({ example: '127.0.0.1:32000/devel:python-1', description: 'The reference an action runs on: the pull host (`--docker`).' })
   image: string;
+
+  @ApiProperty({ example: 'nuvolaris-registry-svc:5000/devel:python-1', description: 'Where the image is pushed: the push host.' })
+  push_image: string;
 
   @ApiPropertyOptional({ example: 'sha256:4f1c…', description: 'Digest of the pushed image, once succeeded.' })
   digest?: string;

@@ -8,8 +8,11 @@ export class StartBuildResponseDto extends BuildReferenceDto {
   @ApiProperty({ example: 'Build process initiated successfully. Job: build-devel-mf2x8k3a0c1d2e3f4a5b6' })
   message: string;
 
-  @ApiProperty({ example: 'nuvolaris-registry-svc:5000/devel:python-1', description: 'Where the image is pushed.' })
+  @ApiProperty({ example: '127.0.0.1:32000/devel:python-1', description: 'The reference an action runs on: the pull host (`--docker`).' })
   image: string;
+
+  @ApiProperty({ example: 'nuvolaris-registry-svc:5000/devel:python-1', description: 'Where the image is pushed: the push host.' })
+  push_image: string;
 
   @ApiProperty({ description: 'True when the request joined an identical build already queued or running.' })
   coalesced: boolean;
