@@ -63,7 +63,8 @@ export class BuildsController {
     summary: 'Start a build',
     description:
       'Answers as soon as the build is queued. Identical requests share one build while it is queued or running; ' +
-      'when the exact image already exists the answer is immediate with state `succeeded`, unless `force` is true.',
+      'when the exact image already exists the answer is immediate with state `succeeded`, unless `force` is true. ' +
+      'A 503 saying the build may have been accepted: retry the same request, it joins that build.',
   })
   @ApiOkResponse({ type: StartBuildResponseDto, description: 'Queued, joined to an identical build, or already built.' })
   @ApiErrorResponses(400, 403, 413, 415, 429)
