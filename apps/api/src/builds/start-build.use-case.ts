@@ -32,7 +32,8 @@ async function mayHaveBeenAccepted<T>(step: Promise<T>): Promise<T> {
   } catch (error) {
     if (!(error instanceof Error) || NOT_SENT.test(error.message) || !REDIS_FAULT.test(error.message)) throw error;
     throw new DependencyUnavailableError(
-      'The build service did not confirm in time; the build may have been accepted. Retry the same request: ' +
+      'The build service is temporarily unavailable and did not confirm in time; the build may have been accepted. ' +
+        'Retry the same request: ' +
         'it joins that build instead of starting another.',
       'redis',
     );
