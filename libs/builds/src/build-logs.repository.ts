@@ -97,18 +97,20 @@ export class BuildLogsRepository {
     signal.addEventListener('abort', () => reader.disconnect(), { once: true });
     let last = '0';
     let toSkip = from;
+    let finished = false;
     let failingSince = 0;
     let failures = 0;
     try {
       while (!signal.aborted) {
         let entries: StreamEntry[];
-        let over = false;
         try {
-          const reply = (await reader.xread('COUNT', 500, 'BLOCK', BLOCK_MS, 'STREAMS', key, last)) as
-            | [string, StreamEntry[]][]
-            | null;
+          // Once the build is over, one read without BLOCK takes what came just before its end.
+          const reply = (await (finished
+            ? reader.xread('COUNT', 500, 'STREAMS', key, last)
+            : reader.xread('COUNT', 500, 'BLOCK', BLOCK_MS, 'STREAMS', key, last))) as [string, StreamEntry[]][] | null;
           entries = reply?.[0]?.[1] ?? [];
-          if (entries.length === 0) over = await isOver();
+          if (entries.length === 0 && finished) return;
+          if (entries.length === 0) finished = await isOver();
           failingSince = 0;
           failures = 0;
         } catch (error) {
@@ -128,7 +130,6 @@ export class BuildLogsRepository {
           yield parsed;
           if (parsed.kind === 'end') return;
         }
-        if (over) return;
       }
     } finally {
       reader.disconnect();
