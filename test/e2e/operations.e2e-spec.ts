@@ -96,7 +96,7 @@ describe('operations endpoints', () => {
         'post /system/api/v1/build/cleanup': ['400', '401', '413', '415', '503'],
         'get /system/api/v1/build': ['401', '503'],
         'get /system/api/v1/build/{id}': ['400', '401', '404', '503'],
-        'get /system/api/v1/build/{id}/logs': ['401', '404', '503'],
+        'get /system/api/v1/build/{id}/logs': ['400', '401', '404', '503'],
         'delete /system/api/v1/build/{id}': ['401', '404', '409', '503'],
         'post /system/api/v1/build/ensure': ['400', '401', '413', '415', '429', '503'],
         'get /system/api/v1/build/capabilities': ['401', '503'],

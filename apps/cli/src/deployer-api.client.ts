@@ -1,3 +1,8 @@
+import { ApiError } from './api-error.js';
+import { followTextStream } from './text-stream.follower.js';
+
+export { ApiError };
+
 export interface BuildStatus {
   id: string;
   job_name: string;
@@ -7,15 +12,6 @@ export interface BuildStatus {
   reason?: string;
   message?: string;
   log_tail?: string[];
-}
-
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** The deployer's HTTP API as a client sees it. */
@@ -45,14 +41,14 @@ export class DeployerApiClient {
     return this.request<BuildStatus>('GET', `/system/api/v1/build/${encodeURIComponent(id)}`);
   }
 
-  /** Writes the build's log to `write` as it grows, until the build ends. */
-  async followLogs(id: string, write: (chunk: string) => void): Promise<void> {
-    const response = await fetch(`${this.baseUrl}/system/api/v1/build/${encodeURIComponent(id)}/logs?follow=true`, {
-      headers: { authorization: this.authorization },
-    });
-    if (!response.ok || !response.body) throw new ApiError(response.status, await response.text());
-    const decoder = new TextDecoder();
-    for await (const chunk of response.body) write(decoder.decode(chunk as Uint8Array, { stream: true }));
+  /**
+   * Follows the build's log from line `from`, handing each complete line to
+   * `onLine`. Resolves `complete: true` when the server ended the stream
+   * cleanly, `false` when it was cut; a line cut in the middle is not handed on.
+   */
+  followLogs(id: string, from: number, onLine: (line: string) => void): Promise<{ complete: boolean }> {
+    const path = `/system/api/v1/build/${encodeURIComponent(id)}/logs?follow=true&from=${from}`;
+    return followTextStream(new URL(this.baseUrl + path), { authorization: this.authorization }, onLine);
   }
 
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -7,6 +7,10 @@ import { RedisKeys } from './redis-keys.js';
 /** Kept per build; older lines are trimmed so a chatty build cannot fill Redis. */
 const MAX_LINES = 10_000;
 const BLOCK_MS = 2_000;
+/** A follower keeps retrying Redis this long before it gives up. */
+const FOLLOW_GIVE_UP_MS = 60_000;
+const FOLLOW_RETRY_BASE_MS = 100;
+const FOLLOW_RETRY_MAX_MS = 2_000;
 
 export type LogEntry = { kind: 'line'; line: string } | { kind: 'end'; state: string };
 
@@ -23,6 +27,8 @@ const toEntry = ([, fields]: StreamEntry): LogEntry => {
 export class BuildLogsRepository {
   private readonly keys: RedisKeys;
   private readonly ttlSeconds: number;
+  private readonly prefix: string;
+  private readonly commandTimeoutMs: number;
 
   constructor(
     @InjectRedis() private readonly redis: Redis,
@@ -30,6 +36,8 @@ export class BuildLogsRepository {
   ) {
     this.keys = new RedisKeys(config.REDIS_PREFIX);
     this.ttlSeconds = config.BUILD_RECORD_TTL_HOURS * 3600;
+    this.prefix = config.REDIS_PREFIX;
+    this.commandTimeoutMs = config.REDIS_COMMAND_TIMEOUT_MS;
   }
 
   async append(buildId: string, lines: string[]): Promise<void> {
@@ -52,9 +60,13 @@ export class BuildLogsRepository {
     await this.redis.del(this.keys.log(buildId));
   }
 
-  async lines(buildId: string): Promise<string[]> {
+  /** The lines so far, from line `from` (0: the start). */
+  async lines(buildId: string, from = 0): Promise<string[]> {
     const entries = (await this.redis.xrange(this.keys.log(buildId), '-', '+')) as StreamEntry[];
-    return entries.map(toEntry).flatMap((e) => (e.kind === 'line' ? [e.line] : []));
+    return entries
+      .map(toEntry)
+      .flatMap((e) => (e.kind === 'line' ? [e.line] : []))
+      .slice(from);
   }
 
   async tail(buildId: string, count: number): Promise<string[]> {
@@ -67,33 +79,87 @@ export class BuildLogsRepository {
   }
 
   /**
-   * Yields the log from the start and then as it grows, until its end marker,
-   * until `isOver()` says the build finished and nothing more came, or until
-   * `signal` aborts. Uses its own connection, since XREAD BLOCK holds one.
+   * Yields the log from line `from` (0: the start) and then as it grows, until
+   * its end marker, until `isOver()` says the build finished and nothing more
+   * came, or until `signal` aborts. However long the build stays silent, the
+   * follow lasts. A lost connection or an unanswered read is retried with
+   * backoff from the last entry seen, so a Redis reconnect repeats no line and
+   * loses none; only Redis failing for FOLLOW_GIVE_UP_MS on end throws.
    */
-  async *follow(buildId: string, isOver: () => Promise<boolean>, signal: AbortSignal): AsyncGenerator<LogEntry> {
+  async *follow(
+    buildId: string,
+    isOver: () => Promise<boolean>,
+    signal: AbortSignal,
+    from = 0,
+  ): AsyncGenerator<LogEntry> {
     const key = this.keys.log(buildId);
-    const reader = this.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: 1 });
+    const reader = this.followerConnection();
     signal.addEventListener('abort', () => reader.disconnect(), { once: true });
     let last = '0';
+    let toSkip = from;
+    let finished = false;
+    let failingSince = 0;
+    let failures = 0;
     try {
       while (!signal.aborted) {
-        const reply = (await reader.xread('COUNT', 500, 'BLOCK', BLOCK_MS, 'STREAMS', key, last)) as
-          | [string, StreamEntry[]][]
-          | null;
-        const entries = reply?.[0]?.[1] ?? [];
+        let entries: StreamEntry[];
+        try {
+          // Once the build is over, one read without BLOCK takes what came just before its end.
+          const reply = (await (finished
+            ? reader.xread('COUNT', 500, 'STREAMS', key, last)
+            : reader.xread('COUNT', 500, 'BLOCK', BLOCK_MS, 'STREAMS', key, last))) as [string, StreamEntry[]][] | null;
+          entries = reply?.[0]?.[1] ?? [];
+          if (entries.length === 0 && finished) return;
+          if (entries.length === 0) finished = await isOver();
+          failingSince = 0;
+          failures = 0;
+        } catch (error) {
+          if (signal.aborted) return;
+          failingSince ||= Date.now();
+          if (Date.now() - failingSince > FOLLOW_GIVE_UP_MS) throw error;
+          await abortableDelay(Math.min(FOLLOW_RETRY_BASE_MS * 2 ** failures++, FOLLOW_RETRY_MAX_MS), signal);
+          continue;
+        }
         for (const entry of entries) {
           last = entry[0];
           const parsed = toEntry(entry);
+          if (parsed.kind === 'line' && toSkip > 0) {
+            toSkip -= 1;
+            continue;
+          }
           yield parsed;
           if (parsed.kind === 'end') return;
         }
-        if (entries.length === 0 && (await isOver())) return;
       }
-    } catch (error) {
-      if (!signal.aborted) throw error;
     } finally {
       reader.disconnect();
     }
   }
+
+  /**
+   * XREAD BLOCK holds a connection of its own. Its reads may take BLOCK_MS by
+   * design, so the shared command timeout (shorter or equal) would cut every
+   * quiet follow; the reader waits that long plus the command timeout, which
+   * still notices a Redis that stopped answering.
+   */
+  private followerConnection(): Redis {
+    return this.redis.duplicate({
+      enableOfflineQueue: true,
+      enableAutoPipelining: false,
+      maxRetriesPerRequest: 1,
+      commandTimeout: BLOCK_MS + this.commandTimeoutMs,
+      connectionName: `${this.prefix}:log-follower`,
+    });
+  }
 }
+
+const abortableDelay = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });

@@ -4,12 +4,13 @@ import { DeployerEnvironment } from '#libs/config';
 import { InjectRedis } from '#libs/redis';
 import { BuildRecord } from './build-record.js';
 import { decodeRecord, encodeRecord } from './build-record.codec.js';
-import { CLAIM_SCRIPT, FINISH_SCRIPT, START_SCRIPT } from './build-records.scripts.js';
+import { CLAIM_SCRIPT, FINISH_SCRIPT, SAVE_EXISTING_SCRIPT, START_SCRIPT } from './build-records.scripts.js';
 import { LuaScript } from './lua-script.js';
 
 const CLAIM = new LuaScript(CLAIM_SCRIPT);
 const START = new LuaScript(START_SCRIPT);
 const FINISH = new LuaScript(FINISH_SCRIPT);
+const SAVE_EXISTING = new LuaScript(SAVE_EXISTING_SCRIPT);
 import { isFinished } from './build-state.js';
 import { RedisKeys } from './redis-keys.js';
 
@@ -74,18 +75,12 @@ export class BuildRecordsRepository {
    * the answer, and a burst of identical requests stores one record.
    */
   async saveExisting(record: BuildRecord): Promise<BuildRecord> {
-    const recent = await this.redis.get(this.keys.existing(record.claim));
-    const known = recent ? await this.get(recent) : null;
-    if (known?.state === 'succeeded' && known.digest === record.digest) return known;
-    await this.redis
-      .multi()
-      .hset(this.keys.build(record.id), ...encodeRecord(record))
-      .expire(this.keys.build(record.id), this.ttlSeconds)
-      .zadd(this.keys.userBuilds(record.login), record.createdAt, record.id)
-      .expire(this.keys.userBuilds(record.login), this.ttlSeconds)
-      .set(this.keys.existing(record.claim), record.id, 'EX', 60)
-      .exec();
-    return record;
+    const answer = (await SAVE_EXISTING.run(
+      this.redis,
+      [this.keys.existing(record.claim), this.keys.build(record.id), this.keys.userBuilds(record.login)],
+      [this.keys.buildPrefix(), record.id, String(this.ttlSeconds), String(record.createdAt), record.digest, ...encodeRecord(record)],
+    )) as string;
+    return answer === record.id ? record : ((await this.get(answer)) ?? record);
   }
 
   async get(id: string): Promise<BuildRecord | null> {

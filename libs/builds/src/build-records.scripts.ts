@@ -36,6 +36,26 @@ redis.call('EXPIRE', KEYS[5], ARGV[3])
 return {'created', ARGV[2]}
 `;
 
+/**
+ * KEYS: the identical requests' answer of the last minute, record, user index.
+ * ARGV: record key prefix, build id, ttl seconds, created at, digest, record fields...
+ * Returns the id of the record that answers: the last minute's when it is that
+ * image, else the one stored now. One step, so a burst stores one record.
+ */
+export const SAVE_EXISTING_SCRIPT = `
+local known = redis.call('GET', KEYS[1])
+if known then
+  local fields = redis.call('HMGET', ARGV[1] .. known, 'state', 'digest')
+  if fields[1] == 'succeeded' and fields[2] == ARGV[5] then return known end
+end
+redis.call('HSET', KEYS[2], unpack(ARGV, 6))
+redis.call('EXPIRE', KEYS[2], ARGV[3])
+redis.call('ZADD', KEYS[3], ARGV[4], ARGV[2])
+redis.call('EXPIRE', KEYS[3], ARGV[3])
+redis.call('SET', KEYS[1], ARGV[2], 'EX', 60)
+return ARGV[2]
+`;
+
 /** KEYS: record. ARGV: started at. Returns 1 when the build may run. */
 export const START_SCRIPT = `
 local state = redis.call('HGET', KEYS[1], 'state')

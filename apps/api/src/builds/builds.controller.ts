@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Logger, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBasicAuth,
@@ -33,6 +33,17 @@ import { StartBuildUseCase } from './start-build.use-case.js';
 import { RequestId } from '../http/request-id.js';
 
 const DEFAULT_MAX_AGE_HOURS = 24;
+/** More than a log keeps (10,000 lines), so any real offset fits. */
+const MAX_LINE_OFFSET = 1_000_000;
+
+/** `from` of the logs endpoint: absent is 0; anything but a whole number in range is a 400. */
+function lineOffset(value: unknown): number {
+  if (value === undefined) return 0;
+  if (typeof value !== 'string' || !/^\d{1,7}$/.test(value) || Number(value) > MAX_LINE_OFFSET) {
+    throw new InvalidInputError(`from must be a whole number of lines between 0 and ${MAX_LINE_OFFSET}`);
+  }
+  return Number(value);
+}
 
 @Controller('system/api/v1/build')
 @UseGuards(AuthGuard)
@@ -40,6 +51,8 @@ const DEFAULT_MAX_AGE_HOURS = 24;
 @ApiBasicAuth(OPENWHISK_AUTH)
 @ApiErrorResponses(401, 503)
 export class BuildsController {
+  private readonly logger = new Logger(BuildsController.name);
+
   constructor(
     private readonly startBuild: StartBuildUseCase,
     private readonly records: BuildRecordsRepository,
@@ -56,7 +69,8 @@ export class BuildsController {
     summary: 'Start a build',
     description:
       'Answers as soon as the build is queued. Identical requests share one build while it is queued or running; ' +
-      'when the exact image already exists the answer is immediate with state `succeeded`, unless `force` is true.',
+      'when the exact image already exists the answer is immediate with state `succeeded`, unless `force` is true. ' +
+      'A 503 saying the build may have been accepted: retry the same request, it joins that build.',
   })
   @ApiOkResponse({ type: StartBuildResponseDto, description: 'Queued, joined to an identical build, or already built.' })
   @ApiErrorResponses(400, 403, 413, 415, 429)
@@ -135,10 +149,19 @@ export class BuildsController {
   @Get(':id/logs')
   @ApiOperation({
     summary: "Log of one of the caller's builds",
-    description: 'JSON by default; with `follow=true` the log streams as `text/plain` until the build ends.',
+    description:
+      'JSON by default; with `follow=true` the log streams as `text/plain` until the build ends, however long it stays ' +
+      'silent. A stream that breaks before the build ends (the connection drops, Redis stays away) is cut without a ' +
+      'clean end; a client then asks again with `from` set to the lines it already has, so nothing is repeated.',
   })
   @ApiParam({ name: 'id', description: 'The build id.' })
   @ApiQuery({ name: 'follow', required: false, enum: ['true', '1'], description: 'Stream the log as text.' })
+  @ApiQuery({
+    name: 'from',
+    required: false,
+    schema: { type: 'integer', minimum: 0, maximum: MAX_LINE_OFFSET, default: 0 },
+    description: 'Skip the first `from` lines of the log (those a client already has).',
+  })
   @ApiExtraModels(BuildLogsResponseDto)
   @ApiOkResponse({
     description: 'The log lines so far, or with `follow=true` the log as text, one line per line, until the build ends.',
@@ -147,18 +170,20 @@ export class BuildsController {
       'text/plain': { schema: { type: 'string' } },
     },
   })
-  @ApiErrorResponses(404)
+  @ApiErrorResponses(400, 404)
   async buildLogs(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id') id: string,
     @Query('follow') follow: string | undefined,
+    @Query('from') from: unknown,
     @Res({ passthrough: true }) response: Response,
   ) {
+    const offset = lineOffset(from);
     const record = await this.ownBuild(user, id);
     if (follow !== 'true' && follow !== '1') {
-      return { status: 'ok', id, state: record.state, lines: await this.logs.lines(id) };
+      return { status: 'ok', id, state: record.state, lines: await this.logs.lines(id, offset) };
     }
-    await this.streamLogs(record, response);
+    await this.streamLogs(record, offset, response);
     return undefined;
   }
 
@@ -169,7 +194,7 @@ export class BuildsController {
     return record;
   }
 
-  private async streamLogs(record: BuildRecord, response: Response): Promise<void> {
+  private async streamLogs(record: BuildRecord, from: number, response: Response): Promise<void> {
     const abort = new AbortController();
     response.on('close', () => abort.abort());
     response.status(200).setHeader('content-type', 'text/plain; charset=utf-8');
@@ -179,8 +204,15 @@ export class BuildsController {
       const current = await this.records.get(record.id);
       return !current || isFinished(current.state);
     };
-    for await (const entry of this.logs.follow(record.id, isOver, abort.signal)) {
-      if (entry.kind === 'line') response.write(`${entry.line}\n`);
+    try {
+      for await (const entry of this.logs.follow(record.id, isOver, abort.signal, from)) {
+        if (entry.kind === 'line') response.write(`${entry.line}\n`);
+      }
+    } catch (error) {
+      // Cut without the closing chunk: a clean end would tell the client the build is over.
+      this.logger.warn(`Log follow of build ${record.id} gave up: ${(error as Error).message}`);
+      response.destroy();
+      return;
     }
     response.end();
   }

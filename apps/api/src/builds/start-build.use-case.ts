@@ -18,6 +18,29 @@ import { CatalogSourcePolicy } from '#libs/builders';
 import { BUILD_IDENTITY_LABEL, RuntimeRegistry, decodeDependencyFile } from '#libs/runtimes';
 import { StartBuildDto } from './dto/start-build.dto.js';
 
+/**
+ * Redis refused the command before sending it: nothing was stored. Any other
+ * failure (no answer in time, the connection lost mid-command) may come after
+ * Redis stored the build, which then runs (workers enqueue stored builds).
+ */
+const NOT_SENT = /Stream isn't writeable|enableOfflineQueue|MaxRetriesPerRequest/;
+const REDIS_FAULT = /Connection is closed|ECONNRESET|ETIMEDOUT|Command timed out/;
+
+/** Says so when a failed store may have stored the build after all. */
+async function mayHaveBeenAccepted<T>(step: Promise<T>): Promise<T> {
+  try {
+    return await step;
+  } catch (error) {
+    if (!(error instanceof Error) || NOT_SENT.test(error.message) || !REDIS_FAULT.test(error.message)) throw error;
+    throw new DependencyUnavailableError(
+      'The build service is temporarily unavailable and did not confirm in time; the build may have been accepted. ' +
+        'Retry the same request: ' +
+        'it joins that build instead of starting another.',
+      'redis',
+    );
+  }
+}
+
 export interface StartBuildResult {
   record: BuildRecord;
   /** True when the request joined a build that was already queued or running. */
@@ -113,7 +136,7 @@ export class StartBuildUseCase {
       }
     }
 
-    const claim = await this.records.claim(record, file);
+    const claim = await mayHaveBeenAccepted(this.records.claim(record, file));
     if (claim.outcome === 'limited') {
       throw new TooManyRequestsError(
         `You have ${claim.active} builds queued or running, the most allowed (MAX_ACTIVE_BUILDS_PER_USER); retry when one ends.`,
@@ -124,7 +147,7 @@ export class StartBuildUseCase {
     if (claim.outcome === 'created') {
       const secret = user.env.REGISTRY_SECRET;
       if (secret && this.config.BUILD_DRIVER === 'kubernetes') await this.records.saveCredentials(id, secret);
-      await this.queue.enqueue(id);
+      await mayHaveBeenAccepted(this.queue.enqueue(id));
       return { record, coalesced: false };
     }
     const existing = await this.records.get(holder);

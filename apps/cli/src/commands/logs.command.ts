@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { ApiOptions, apiClient, withApiOptions } from '../api-options.js';
+import { watchBuild } from '../build.watcher.js';
 
 /** `builder:logs`: the log of a build (default: your last one), followed while it runs. */
 export function logsCommand(): Command {
@@ -11,8 +12,7 @@ export function logsCommand(): Command {
     const client = await apiClient(options);
     const id = options.build || (await client.builds())[0]?.id;
     if (!id) throw new Error('You have no builds');
-    await client.followLogs(id, (chunk) => process.stdout.write(chunk));
-    const status = await client.build(id);
+    const status = await watchBuild(client, id, (line) => process.stdout.write(`${line}\n`));
     process.stderr.write(`build ${id}: ${status.state}${status.reason ? ` (${status.reason})` : ''}\n`);
   });
 }

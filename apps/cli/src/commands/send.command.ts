@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { ApiOptions, apiClient, withApiOptions } from '../api-options.js';
+import { watchBuild } from '../build.watcher.js';
 
 interface SendOptions extends ApiOptions {
   source: string;
@@ -35,12 +36,12 @@ export function sendCommand(): Command {
       ...(options.force ? { force: true } : {}),
     });
     process.stderr.write(`build ${started.id} (${started.job_name}): ${started.state}\n`);
-    if (started.state !== 'succeeded') {
-      await client.followLogs(started.id, (chunk) => {
-        if (!options.quiet) process.stderr.write(chunk);
-      });
-    }
-    const status = await client.build(started.id);
+    const status =
+      started.state === 'succeeded'
+        ? await client.build(started.id)
+        : await watchBuild(client, started.id, (line) => {
+            if (!options.quiet) process.stderr.write(`${line}\n`);
+          });
     if (status.state !== 'succeeded') {
       process.stderr.write(`build ${status.id} ${status.state}: ${status.reason ?? ''} ${status.message ?? ''}\n`);
       process.exitCode = 1;

@@ -20,7 +20,6 @@ import { runProcess } from './run-process.js';
 const SAFE_ID = /^[a-z0-9]{1,64}$/;
 const SAFE_FILE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const DIGEST = /digest: (sha256:[a-f0-9]{64})/;
-const DAEMON_DOWN = /Cannot connect to the Docker daemon|error during connect: .*docker\.sock/i;
 
 /**
  * Builds with the BuildKit embedded in a Docker Engine, through the docker
@@ -78,14 +77,14 @@ export class LocalBuildDriver extends BuildDriver {
         signal,
         (line) => output.push(line),
       );
-      this.check(build, output, 'BuildFailed', 'the image build failed');
+      await this.check(build, output, 'BuildFailed', 'the image build failed');
 
       let digest = '';
       const push = await this.docker(['push', spec.image], Math.max(deadline - Date.now(), 1_000), signal, (line) => {
         output.push(line);
         digest = DIGEST.exec(line)?.[1] ?? digest;
       });
-      this.check(push, output, 'PushFailed', `pushing ${spec.image} failed`);
+      await this.check(push, output, 'PushFailed', `pushing ${spec.image} failed`);
       if (!digest) throw new BuildFailure('PushFailed', `the registry reported no digest for ${spec.image}`);
       return { digest };
     } finally {
@@ -144,19 +143,29 @@ export class LocalBuildDriver extends BuildDriver {
     }
   }
 
-  private check(
+  /**
+   * Decides whose fault a failed step is from the driver's own checks, never
+   * from the build's output (a build may print anything, "Cannot connect to
+   * the Docker daemon" included): a CLI that died of a signal we did not send,
+   * or an Engine that does not answer a ping right after the failure, is the
+   * machinery (retried); any other non-zero exit is the build's own failure.
+   */
+  private async check(
     outcome: { code: number | null; timedOut: boolean; aborted: boolean },
     output: LogBatcher,
     reason: string,
     what: string,
-  ): void {
+  ): Promise<void> {
     if (outcome.aborted) throw new BuildFailure('Cancelled', 'the build was cancelled');
     if (outcome.timedOut) throw new BuildFailure('DeadlineExceeded', `${what}: the build exceeded its deadline`);
     if (outcome.code === 0) return;
-    const recent = output.recent;
-    if (recent.some((line) => DAEMON_DOWN.test(line))) {
-      throw new Error(`Docker Engine unavailable: ${recent.slice(-2).join(' ')}`);
+    if (outcome.code === null) throw new Error(`${what}: the docker CLI was killed`);
+    try {
+      await this.ready();
+    } catch (error) {
+      throw new Error(`Docker Engine unavailable: ${(error as Error).message}`);
     }
+    const recent = output.recent;
     const cause = [...recent].reverse().find((line) => /error|failed/i.test(line)) ?? `exit code ${outcome.code}`;
     throw new BuildFailure(reason, `${what}: ${cause.trim()}`);
   }

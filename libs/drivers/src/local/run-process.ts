@@ -15,12 +15,25 @@ export interface RunProcessOptions {
 }
 
 /**
+ * util-linux's setpriv sets the parent-death signal (prctl PR_SET_PDEATHSIG,
+ * which Node cannot set) and then execs the program: when this process dies,
+ * even of SIGKILL, the kernel kills the program, so a build never outlives
+ * the worker that ran it (and never runs twice once another worker takes over).
+ */
+const DIE_WITH_PARENT = ['--pdeathsig', 'SIGKILL', '--'];
+const SETPRIV = 'setpriv';
+
+/**
  * Runs a program with an argument vector (never through a shell), reporting
- * each output line; stops it on timeout or abort.
+ * each output line; stops it on timeout or abort, and it dies with this process.
  */
 export function runProcess(command: string, args: string[], options: RunProcessOptions): Promise<ProcessOutcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(SETPRIV, [...DIE_WITH_PARENT, command, ...args], {
+      env: options.env,
+      cwd: options.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let timedOut = false;
     let aborted = false;
     const stop = () => child.kill('SIGTERM');
@@ -47,9 +60,14 @@ export function runProcess(command: string, args: string[], options: RunProcessO
         if (pending) options.onLine(pending);
       });
     }
-    child.on('error', (error) => {
+    child.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      reject(error);
+      options.signal.removeEventListener('abort', onAbort);
+      reject(
+        error.code === 'ENOENT'
+          ? new Error(`${SETPRIV} (util-linux) is not on PATH; it makes builds die with their worker`)
+          : error,
+      );
     });
     child.on('close', (code) => {
       clearTimeout(timer);
