@@ -29,7 +29,9 @@ describe('the local driver tells build failures from builder faults', () => {
   beforeAll(async () => {
     const dockerfile = [
       `FROM ${process.env.BASE_IMAGE}`,
+      'USER root',
       `RUN printf '%s\\n' '#!/bin/sh' 'cat /tmp/requirements.txt' 'exit 3' > /bin/extend`,
+      'USER nobody',
     ].join('\n');
     const network = process.env.DOCKER_BUILD_NETWORK ? ['--network', process.env.DOCKER_BUILD_NETWORK] : [];
     const built = await runDocker(docker(), ['build', ...network, '--tag', PRINTING_BASE, '-'], Buffer.from(dockerfile));
@@ -49,7 +51,7 @@ describe('the local driver tells build failures from builder faults', () => {
     expect(answer.status).toBe(200);
     const id = String(answer.body.id);
     const status = await waitForBuild(deployer.url, auth, id);
-    expect(status).toMatchObject({ state: 'failed', reason: 'BuildFailed' });
+    expect(status).toMatchObject({ state: 'failed', reason: 'InstallFailed', message: '/bin/extend exited with status 3' });
 
     const lines = (await call(deployer.url, 'GET', `/system/api/v1/build/${id}/logs`, { auth })).body.lines as string[];
     expect(lines.some((line) => line.includes(DAEMON_DOWN))).toBe(true);
