@@ -51,6 +51,25 @@ describe('deploy/ manifests', () => {
     expect(container.livenessProbe).toMatchObject({ httpGet: { path: '/system/health/live' } });
   });
 
+  it('fences build pods in: no ingress, egress to DNS, the registry and addresses outside the cluster only', () => {
+    const policy = base.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'deployer-build-pods')!;
+    const spec = policy.spec as {
+      podSelector: { matchLabels: Record<string, string> };
+      policyTypes: string[];
+      ingress: unknown[];
+      egress: { to: { ipBlock?: { cidr: string; except: string[] }; podSelector?: unknown }[]; ports: { port: number }[] }[];
+    };
+    expect(spec.podSelector.matchLabels).toEqual({ 'app.kubernetes.io/managed-by': 'openserverless-deployer' });
+    expect(spec.policyTypes.sort()).toEqual(['Egress', 'Ingress']);
+    expect(spec.ingress).toEqual([]);
+    const outside = spec.egress.flatMap((rule) => rule.to).find((peer) => peer.ipBlock)!.ipBlock!;
+    expect(outside.except).toEqual(expect.arrayContaining(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16']));
+    // Redis (6379), CouchDB (5984) and the Kubernetes API (443 on a cluster address) are not among the allowed peers.
+    const ports = spec.egress.flatMap((rule) => rule.ports.map((p) => p.port));
+    expect(ports).not.toContain(6379);
+    expect(ports).not.toContain(5984);
+  });
+
   it('points the optional Redis component at its own Redis', () => {
     const config = withRedis.find((o) => o.metadata.name === 'deployer-config')!.data as Record<string, string>;
     expect(config.REDIS_HOST).toBe('deployer-redis');

@@ -181,6 +181,14 @@ export class DeployerEnvironment {
   @Transform(toBool) @IsBoolean()
   READ_BASE_IMAGE_CONFIG = true;
 
+  /**
+   * Kubernetes driver: build pods in a user namespace (`hostUsers: false`,
+   * Kubernetes 1.33+ with a runtime that supports it), so BuildKit keeps its
+   * process sandbox and build steps cannot read the daemon's credentials.
+   */
+  @Transform(toBool) @IsBoolean()
+  BUILD_USER_NAMESPACES = false;
+
   /** Kubernetes driver: kubeconfig file; in-cluster configuration when unset. */
   @IsOptional() @IsString()
   KUBECONFIG?: string;

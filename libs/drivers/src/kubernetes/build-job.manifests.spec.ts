@@ -16,6 +16,7 @@ const options: BuildJobOptions = {
   ttlSecondsAfterFinished: 3600,
   cache: true,
   insecureRegistry: true,
+  userNamespaces: false,
 };
 const spec = (login = 'alice'): BuildSpec => ({
   buildId: '0mwv5oezo6055dfe345c',
@@ -92,6 +93,26 @@ describe('build Job manifests', () => {
       ]),
     );
     expect(buildJob(spec(), names, options, null).spec!.template.spec!.volumes!.some((v) => v.name === 'install-secrets')).toBe(false);
+  });
+
+  it('mounts registry credentials in the BuildKit container only, never in the context copier', () => {
+    const job = buildJob(spec(), buildObjectNames(spec().jobName), options, 'registry-pull-secret');
+    const pod = job.spec!.template.spec!;
+    expect(pod.volumes).toContainEqual(expect.objectContaining({ name: 'docker-config', secret: expect.objectContaining({ secretName: 'registry-pull-secret' }) }));
+    expect(pod.initContainers![0].volumeMounts!.map((m) => m.name)).toEqual(['context-source', 'workspace']);
+    expect(pod.containers[0].volumeMounts!.find((m) => m.name === 'docker-config')).toMatchObject({ readOnly: true });
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.hostUsers).toBeUndefined();
+    expect(pod.containers[0].env).toContainEqual({ name: 'BUILDKITD_FLAGS', value: '--oci-worker-no-process-sandbox' });
+  });
+
+  it('with user namespaces keeps BuildKit\'s process sandbox: hostUsers false, /proc unmasked, no --oci-worker-no-process-sandbox', () => {
+    const job = buildJob(spec(), buildObjectNames(spec().jobName), { ...options, userNamespaces: true }, 'registry-pull-secret');
+    expect(() => new Job(job as never).validate()).not.toThrow();
+    const pod = job.spec!.template.spec!;
+    expect(pod.hostUsers).toBe(false);
+    expect(pod.containers[0].securityContext).toMatchObject({ procMount: 'Unmasked', runAsNonRoot: true });
+    expect(JSON.stringify(pod.containers[0].env)).not.toContain('no-process-sandbox');
   });
 
   it('sets the deadline, the TTL and no retries', () => {

@@ -11,6 +11,13 @@ export interface BuildJobOptions {
   ttlSecondsAfterFinished: number;
   cache: boolean;
   insecureRegistry: boolean;
+  /**
+   * Run the build pod in a user namespace (`hostUsers: false`) with an
+   * unmasked /proc, so BuildKit keeps its process sandbox: build steps get a
+   * PID namespace of their own and cannot reach the daemon's files (its
+   * registry credentials among them) through /proc.
+   */
+  userNamespaces: boolean;
 }
 
 const WORKSPACE = '/workspace';
@@ -134,6 +141,7 @@ export function buildJob(spec: BuildSpec, names: BuildObjectNames, options: Buil
         spec: {
           restartPolicy: 'Never',
           automountServiceAccountToken: false,
+          ...(options.userNamespaces ? { hostUsers: false } : {}),
           enableServiceLinks: false,
           securityContext: { fsGroup: 1000 },
           initContainers: [
@@ -156,14 +164,17 @@ export function buildJob(spec: BuildSpec, names: BuildObjectNames, options: Buil
               command: ['buildctl-daemonless.sh'],
               args: buildctlArguments(spec, options),
               env: [
-                { name: 'BUILDKITD_FLAGS', value: '--oci-worker-no-process-sandbox' },
+                { name: 'BUILDKITD_FLAGS', value: options.userNamespaces ? '' : '--oci-worker-no-process-sandbox' },
                 { name: 'DOCKER_CONFIG', value: '/home/user/.docker' },
               ],
               volumeMounts: mounts,
               securityContext: {
                 ...unprivileged,
+                // Rootless BuildKit creates user and mount namespaces for every step, which the
+                // runtime's default seccomp and AppArmor profiles forbid; nothing stricter works.
                 seccompProfile: { type: 'Unconfined' },
                 appArmorProfile: { type: 'Unconfined' },
+                ...(options.userNamespaces ? { procMount: 'Unmasked' } : {}),
               },
               resources: {
                 requests: { cpu: options.resources.cpuRequest, memory: options.resources.memoryRequest },

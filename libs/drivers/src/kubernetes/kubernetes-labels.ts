@@ -30,3 +30,11 @@ export function buildLabels(input: { login: string; buildId: string; kind: strin
 /** Label selector of everything the deployer made for one user. */
 export const userSelector = (login: string) => `${MANAGED_BY_LABEL}=${MANAGED_BY},${USER_LABEL}=${userLabelValue(login)}`;
 export const managedSelector = () => `${MANAGED_BY_LABEL}=${MANAGED_BY}`;
+
+/** Label an operator puts on a registry secret that every user may name in REGISTRY_SECRET. */
+export const SHARED_REGISTRY_SECRET_LABEL = 'openserverless.org/registry-secret-shared';
+
+/** A secret a user names is usable only when labelled for that user, or shared with every user on purpose. */
+export function registrySecretUsableBy(labels: Record<string, string> | undefined, login: string): boolean {
+  return labels?.[USER_LABEL] === userLabelValue(login) || labels?.[SHARED_REGISTRY_SECRET_LABEL] === 'true';
+}

@@ -10,7 +10,7 @@ import { BuildObjectNames, buildObjectNames } from './build-object-names.js';
 import { assessBuild, BuildProgress } from './build-progress.js';
 import { BuildKitLogFollower } from './buildkit-log.follower.js';
 import { waitForJobChange } from './job-change.waiter.js';
-import { BUILD_ID_LABEL } from './kubernetes-labels.js';
+import { BUILD_ID_LABEL, SHARED_REGISTRY_SECRET_LABEL, USER_LABEL, registrySecretUsableBy, userLabelValue } from './kubernetes-labels.js';
 
 const SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** The push credentials OpenServerless installs create beside the imagePullSecret. */
@@ -44,6 +44,7 @@ export class KubernetesBuildDriver extends BuildDriver {
       ttlSecondsAfterFinished: config.BUILD_TTL_SECONDS_AFTER_FINISHED,
       cache: config.BUILD_CACHE,
       insecureRegistry: false,
+      userNamespaces: config.BUILD_USER_NAMESPACES,
     };
   }
 
@@ -105,8 +106,17 @@ export class KubernetesBuildDriver extends BuildDriver {
     if (!SECRET_NAME.test(secret) || secret.length > 253) {
       throw new BuildFailure('InvalidRegistrySecret', 'REGISTRY_SECRET is neither a secret name nor user:password');
     }
-    if (!(await this.kube.readSecret(secret))) {
+    const found = await this.kube.readSecret(secret);
+    if (!found) {
       throw new BuildFailure('RegistrySecretMissing', `registry secret "${secret}" does not exist in namespace ${this.config.KUBE_NAMESPACE}`);
+    }
+    if (!registrySecretUsableBy(found.metadata?.labels, spec.login)) {
+      // Refused before any Job exists: a name alone must never mount another tenant's or the platform's secret.
+      throw new BuildFailure(
+        'RegistrySecretNotAllowed',
+        `registry secret "${secret}" is not labelled for this user (${USER_LABEL}=${userLabelValue(spec.login)}) ` +
+          `nor shared with every user (${SHARED_REGISTRY_SECRET_LABEL}=true)`,
+      );
     }
     return { kind: 'named', name: secret };
   }
