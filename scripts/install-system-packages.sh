@@ -16,6 +16,11 @@ required=(
   "chromium:/usr/bin/chromium"
   "python3-pip:/usr/lib/python3/dist-packages/pip/__init__.py"
 )
+# kubectl renders deploy/ for the manifest suite; any package that provides it will do
+# (the machine image may bring its own), else Debian's kubernetes-client.
+if ! command -v kubectl >/dev/null 2>&1; then
+  required+=("kubernetes-client:/usr/bin/kubectl")
+fi
 
 is_installed() {
   dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
