@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { loadConfig } from '#libs/config';
+import type { BuildRecord } from './build-record.js';
+import { BuildRecordsRepository } from './build-records.repository.js';
+
+/** The build state machine against a real Redis (the test setup starts one): claim, run, finish, exactly once. */
+describe('BuildRecordsRepository', () => {
+  const prefix = `spec-${randomBytes(4).toString('hex')}`;
+  const config = loadConfig({ ...process.env, REDIS_PREFIX: prefix, MAX_ACTIVE_BUILDS_PER_USER: '2' });
+  const redis = new Redis({ host: config.REDIS_HOST, port: config.REDIS_PORT });
+  const records = new BuildRecordsRepository(redis, config);
+
+  afterAll(async () => {
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+  });
+
+  let n = 0;
+  const record = (login: string, claim = `claim-${(n += 1)}`): BuildRecord => ({
+    id: randomBytes(10).toString('hex'),
+    login,
+    user: login,
+    kind: 'python',
+    source: 'openserverless/runtime-python:v3.12',
+    target: `${login}:t${n}`,
+    registryHost: '127.0.0.1:5001',
+    image: `127.0.0.1:5001/${login}:t${n}`,
+    pushImage: `127.0.0.1:5001/${login}:t${n}`,
+    ensureId: '',
+    generation: 0,
+    jobName: `build-${login}-${n}`,
+    identity: 'f'.repeat(64),
+    claim,
+    hasFile: true,
+    fileSha256: '',
+    force: false,
+    state: 'queued',
+    reason: '',
+    message: '',
+    digest: '',
+    logTail: [],
+    requestId: '',
+    createdAt: Date.now(),
+    startedAt: 0,
+    finishedAt: 0,
+  });
+  const login = () => `u${randomBytes(3).toString('hex')}`;
+
+  it('creates a build, and an identical request joins it while it is queued or running', async () => {
+    const who = login();
+    const first = record(who, 'same');
+    expect(await records.claim(first, Buffer.from('six\n'))).toEqual({ outcome: 'created', id: first.id });
+    expect(await records.claim(record(who, 'same'), Buffer.from('six\n'))).toEqual({ outcome: 'joined', id: first.id });
+    expect((await records.getFile(first.id))?.toString()).toBe('six\n');
+    expect(await records.markRunning(first.id)).toBe(true);
+    expect(await records.claim(record(who, 'same'), null)).toEqual({ outcome: 'joined', id: first.id });
+  });
+
+  it('limits a user to MAX_ACTIVE_BUILDS_PER_USER queued or running builds, others unaffected', async () => {
+    const who = login();
+    const [a, b] = [record(who), record(who)];
+    await records.claim(a, null);
+    await records.claim(b, null);
+    expect(await records.claim(record(who), null)).toEqual({ outcome: 'limited', active: 2 });
+    expect((await records.claim(record(login()), null)).outcome).toBe('created');
+    // A finished build frees its place.
+    await records.finish(a, { state: 'succeeded', digest: 'sha256:1' });
+    expect((await records.claim(record(who), null)).outcome).toBe('created');
+  });
+
+  it('marks a build running once, and never a finished one', async () => {
+    const build = record(login());
+    await records.claim(build, null);
+    expect(await records.markRunning(build.id, 1_000)).toBe(true);
+    expect((await records.get(build.id))?.state).toBe('running');
+    await records.finish(build, { state: 'failed', reason: 'Cancelled', message: 'the build was cancelled' });
+    expect(await records.markRunning(build.id)).toBe(false);
+    expect((await records.get(build.id))?.state).toBe('failed');
+  });
+
+  it('records the outcome exactly once: a second report changes nothing', async () => {
+    const build = record(login());
+    await records.claim(build, Buffer.from('x\n'));
+    await records.markRunning(build.id);
+    expect(await records.finish(build, { state: 'succeeded', digest: 'sha256:aa' })).toBe(true);
+    expect(await records.finish(build, { state: 'failed', reason: 'BuilderUnavailable', message: 'late' })).toBe(false);
+    expect(await records.get(build.id)).toMatchObject({ state: 'succeeded', digest: 'sha256:aa', reason: '' });
+    // The dependency file goes with the outcome, and the claim is free for a new build.
+    expect(await records.getFile(build.id)).toBeNull();
+    expect((await records.claim(record(build.login, build.claim), null)).outcome).toBe('created');
+  });
+
+  it('keeps credentials beside the build until it finishes, never in its record', async () => {
+    const build = record(login());
+    await records.claim(build, null);
+    await records.saveCredentials(build.id, 'user:s3cret');
+    expect(await records.getCredentials(build.id)).toBe('user:s3cret');
+    expect(JSON.stringify(await records.get(build.id))).not.toContain('s3cret');
+    await records.finish(build, { state: 'succeeded', digest: 'sha256:bb' });
+    expect(await records.getCredentials(build.id)).toBeNull();
+  });
+
+  it("lists a user's builds newest first and deletes only their finished ones older than the cutoff", async () => {
+    const who = login();
+    const old = { ...record(who), createdAt: 1_000 };
+    const recent = { ...record(who), createdAt: 5_000 };
+    const running = { ...record(who), createdAt: 2_000 };
+    for (const build of [old, recent]) await records.claim(build, null);
+    await records.finish(old, { state: 'failed', reason: 'BuildFailed', message: 'x' }, 1_500);
+    await records.finish(recent, { state: 'succeeded', digest: 'sha256:cc' }, 6_000);
+    expect((await records.claim(running, null)).outcome).toBe('created');
+    await records.markRunning(running.id);
+    expect((await records.listForUser(who)).map((b) => b.id)).toEqual([recent.id, running.id, old.id]);
+    expect(await records.deleteFinishedBefore(who, 3_000)).toBe(1);
+    expect((await records.listForUser(who)).map((b) => b.id)).toEqual([recent.id, running.id]);
+  });
+});
