@@ -12,7 +12,8 @@ export function failedAuthRateLimit(redis: Redis, config: DeployerEnvironment): 
   const limit = config.AUTH_FAILURES_PER_WINDOW;
   const window = config.AUTH_FAILURE_WINDOW_SECONDS;
   return (req: Request, res: Response, next: NextFunction) => {
-    if (limit === 0 || !req.path.startsWith('/system/api/')) return next();
+    // Routing ignores case, so the limit must too: /SYSTEM/API/… reaches the same key checks.
+    if (limit === 0 || !req.path.toLowerCase().startsWith('/system/api/')) return next();
     const key = `${config.REDIS_PREFIX}:auth-failures:${req.ip ?? 'unknown'}`;
     redis.get(key).then(
       async (count) => {
