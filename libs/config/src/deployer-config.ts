@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
 import { CronTime } from 'cron';
+import { isIP } from 'node:net';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, ValidateBy } from 'class-validator';
 
 const IsCronExpression = () =>
@@ -27,6 +28,24 @@ const toBool = ({ value }: { value: unknown }) => {
   if (['false', '0', 'no', 'off'].includes(v)) return false;
   return value;
 };
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const isProxyEntry = (entry: string) => {
+  if (PROXY_NAMES.has(entry)) return true;
+  const [address, bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+};
+const IsTrustedProxyList = () =>
+  ValidateBy({
+    name: 'isTrustedProxyList',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' && value.split(',').every((entry) => isProxyEntry(entry.trim())),
+      defaultMessage: () => '$property must list addresses, CIDRs, loopback, linklocal or uniquelocal, comma-separated',
+    },
+  });
 
 export const BUILD_DRIVERS = ['local', 'kubernetes'] as const;
 export type BuildDriverName = (typeof BUILD_DRIVERS)[number];
@@ -226,6 +245,14 @@ export class DeployerEnvironment {
 
   @Transform(toInt) @IsInt() @Min(1) @Max(86_400)
   AUTH_FAILURE_WINDOW_SECONDS = 60;
+
+  /**
+   * Proxies (ingress) whose X-Forwarded-For is believed, comma-separated:
+   * addresses, CIDRs, `loopback`, `linklocal`, `uniquelocal`. Unset: none, and
+   * the client address is the connection's.
+   */
+  @IsOptional() @IsTrustedProxyList()
+  TRUSTED_PROXIES?: string;
 
   /** When the scheduled cleanup runs (cron, 5 or 6 fields). */
   @IsCronExpression()

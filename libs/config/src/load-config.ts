@@ -23,7 +23,7 @@ const describe = (error: ValidationError): string => {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): DeployerEnvironment {
   const defaults = new DeployerEnvironment();
   const known = Object.keys(defaults).concat(
-    ['REDIS_PASSWORD', 'COUCHDB_ADMIN_USER', 'COUCHDB_ADMIN_PASSWORD', 'REGISTRY_HOST', 'REGISTRY_USER', 'REGISTRY_PASS', 'DOCKER_HOST', 'DOCKER_BUILD_NETWORK', 'BUILD_WORKDIR', 'KUBECONFIG', 'SOURCE_ALLOWLIST', 'ADMIN_LOGINS', 'ADMIN_TOKEN'],
+    ['REDIS_PASSWORD', 'COUCHDB_ADMIN_USER', 'COUCHDB_ADMIN_PASSWORD', 'REGISTRY_HOST', 'REGISTRY_USER', 'REGISTRY_PASS', 'DOCKER_HOST', 'DOCKER_BUILD_NETWORK', 'BUILD_WORKDIR', 'KUBECONFIG', 'SOURCE_ALLOWLIST', 'ADMIN_LOGINS', 'ADMIN_TOKEN', 'TRUSTED_PROXIES'],
   );
   const given: Record<string, string> = {};
   for (const name of known) {
