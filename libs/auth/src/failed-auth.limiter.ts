@@ -20,7 +20,8 @@ export interface Guesser {
  * Limits failed credential checks per guesser across API replicas. Each check
  * reserves a slot first, with one atomic INCR whose answer is compared, so a
  * burst cannot slip more checks through than the limit; a check that
- * succeeds gives its slot back, so a working key never uses up the budget.
+ * succeeds, or cannot run, gives its slot back, so a working key never uses
+ * up the budget.
  * Identical attempts in flight share one check and one slot. When Redis
  * cannot answer the check goes on: the request then fails on its own merits.
  */
@@ -56,8 +57,16 @@ export class FailedAuthLimiter {
         reserved.ttl > 0 ? reserved.ttl : this.limits.windowSeconds,
       );
     }
-    const found = await check();
-    if (found && reserved) await this.redis.decr(key).catch(() => undefined);
+    const giveBack = () => (reserved ? this.redis.decr(key).then(() => undefined, () => undefined) : undefined);
+    let found: T | null;
+    try {
+      found = await check();
+    } catch (error) {
+      // A check that could not run (the store is down) is no failed guess.
+      await giveBack();
+      throw error;
+    }
+    if (found) await giveBack();
     return found;
   }
 
