@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { TooManyRequestsError } from '#libs/errors';
 
+/** Returns a slot; a counter back at zero goes, so successful checks leave nothing in Redis. */
+const GIVE_BACK = `if redis.call('DECR', KEYS[1]) <= 0 then redis.call('DEL', KEYS[1]) end`;
+
 export interface FailedAuthLimits {
   /** Checks that may fail per guesser and window (0: no limit). */
   readonly perWindow: number;
@@ -57,7 +60,8 @@ export class FailedAuthLimiter {
         reserved.ttl > 0 ? reserved.ttl : this.limits.windowSeconds,
       );
     }
-    const giveBack = () => (reserved ? this.redis.decr(key).then(() => undefined, () => undefined) : undefined);
+    const giveBack = () =>
+      reserved ? this.redis.eval(GIVE_BACK, 1, key).then(() => undefined, () => undefined) : undefined;
     let found: T | null;
     try {
       found = await check();
