@@ -23,6 +23,7 @@ export async function createApiApp(
     bodyParser: false,
     logger: createLogger(config, logger),
   });
+  app.disable('x-powered-by');
   // X-Forwarded-For only from the operator's proxies: the client address keys the failed-authentication limit.
   app.set('trust proxy', config.TRUSTED_PROXIES ? config.TRUSTED_PROXIES.split(',').map((entry) => entry.trim()) : false);
   // First, so that requests refused by body parsing are timed too.
