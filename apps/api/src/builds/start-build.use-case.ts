@@ -13,7 +13,7 @@ import {
 import { DeployerEnvironment } from '#libs/config';
 import { DependencyUnavailableError, InvalidInputError, TooManyRequestsError } from '#libs/errors';
 import { SourcePolicy, parseBuildTarget, parseImageReference, repositoryNameForLogin } from '#libs/images';
-import { ExistingImageFinder, RegistryHostResolver } from '#libs/registry';
+import { ExistingImageFinder, RegistryCredentials, RegistryHostResolver, userRegistryCredentials } from '#libs/registry';
 import { BUILD_IDENTITY_LABEL, RuntimeRegistry, decodeDependencyFile } from '#libs/runtimes';
 import { StartBuildDto } from './dto/start-build.dto.js';
 
@@ -91,7 +91,7 @@ export class StartBuildUseCase {
     };
 
     if (!record.force) {
-      const digest = await this.existingImageDigest(registryHost, target.user, target.tag, identity);
+      const digest = await this.existingImageDigest(registryHost, target.user, target.tag, identity, userRegistryCredentials(user));
       if (digest) {
         const done: BuildRecord = {
           ...record,
@@ -129,9 +129,9 @@ export class StartBuildUseCase {
   }
 
   /** The digest of the target image if it exists and was built from this identity. */
-  private async existingImageDigest(host: string, repository: string, tag: string, identity: string) {
+  private async existingImageDigest(host: string, repository: string, tag: string, identity: string, credentials?: RegistryCredentials) {
     try {
-      return await this.existing.find(host, repository, tag, BUILD_IDENTITY_LABEL, identity);
+      return await this.existing.find(host, repository, tag, BUILD_IDENTITY_LABEL, identity, credentials);
     } catch (error) {
       if (!(error instanceof DependencyUnavailableError)) throw error;
       this.logger.warn(`Cannot check for an existing image, building anyway: ${error.message}`);

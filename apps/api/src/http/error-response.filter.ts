@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import {
+  BadGatewayError,
   ConflictError,
   DependencyUnavailableError,
   DomainError,
@@ -21,6 +22,7 @@ const STATUS_OF: [new (...args: never[]) => DomainError, number][] = [
   [PayloadTooLargeError, HttpStatus.PAYLOAD_TOO_LARGE],
   [DependencyUnavailableError, HttpStatus.SERVICE_UNAVAILABLE],
   [TooManyRequestsError, HttpStatus.TOO_MANY_REQUESTS],
+  [BadGatewayError, HttpStatus.BAD_GATEWAY],
 ];
 
 /**
