@@ -7,10 +7,11 @@ import { CancelBuildUseCase } from './cancel-build.use-case.js';
 import { CleanupBuildsUseCase } from './cleanup-builds.use-case.js';
 import { PushedImagesListener } from './pushed-images.listener.js';
 import { StartBuildUseCase } from './start-build.use-case.js';
+import { TenantSourcePolicy } from './tenant-source.policy.js';
 
 @Module({
   imports: [BuildsStoreModule, RuntimesModule, RegistryModule],
   controllers: [BuildsController],
-  providers: [StartBuildUseCase, CleanupBuildsUseCase, CancelBuildUseCase, PushedImagesListener],
+  providers: [StartBuildUseCase, TenantSourcePolicy, CleanupBuildsUseCase, CancelBuildUseCase, PushedImagesListener],
 })
 export class BuildsApiModule {}

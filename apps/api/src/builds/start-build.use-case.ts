@@ -16,6 +16,7 @@ import { SourcePolicy, parseBuildTarget, parseImageReference, repositoryNameForL
 import { ExistingImageFinder, RegistryCredentials, RegistryHostResolver, userRegistryCredentials } from '#libs/registry';
 import { BUILD_IDENTITY_LABEL, RuntimeRegistry, decodeDependencyFile } from '#libs/runtimes';
 import { StartBuildDto } from './dto/start-build.dto.js';
+import { TenantSourcePolicy } from './tenant-source.policy.js';
 
 export interface StartBuildResult {
   record: BuildRecord;
@@ -39,14 +40,16 @@ export class StartBuildUseCase {
     private readonly queue: BuildQueue,
     private readonly existing: ExistingImageFinder,
     private readonly registryHosts: RegistryHostResolver,
+    private readonly tenantSources: TenantSourcePolicy,
   ) {
     this.sources = new SourcePolicy(config.SOURCE_ALLOWLIST);
   }
 
   async execute(user: AuthenticatedUser, request: StartBuildDto, requestId = ''): Promise<StartBuildResult> {
     const strategy = this.runtimes.get(request.kind);
-    parseImageReference(request.source, 'source');
+    const source = parseImageReference(request.source, 'source');
     this.sources.check(request.source);
+    this.tenantSources.check(user, source, request.source);
     const target = parseBuildTarget(request.target);
     const owner = repositoryNameForLogin(user.login);
     if (this.config.STRICT_USER_CHECK && target.user !== owner) {
