@@ -220,6 +220,14 @@ export class DeployerEnvironment {
   @Transform(toInt) @IsInt() @Min(1) @Max(1_000)
   LOG_TAIL_LINES = 20;
 
+  /** Build logs one user may follow at once on one replica; beyond it 429. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(10_000)
+  LOG_FOLLOWERS_PER_USER = 10;
+
+  /** Build logs one replica follows at once (each holds a Redis connection); beyond it 429. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
+  LOG_FOLLOWERS_PER_PROCESS = 1_000;
+
   /** Cap on one user's queued plus running builds (0: no cap); beyond it 429. */
   @Transform(toInt) @IsInt() @Min(0) @Max(10_000)
   MAX_ACTIVE_BUILDS_PER_USER = 20;
