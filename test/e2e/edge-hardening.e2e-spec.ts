@@ -29,11 +29,19 @@ describe('the HTTP edge against hostile requests', () => {
     expect(await deployer.queue.count()).toBe(0);
   });
 
-  it('still reads brackets inside strings as text', async () => {
-    const source = `openserverless/runtime-base:local`;
-    const json = { source, target: targetOf(USERS.alice, 'brackets'), kind: 'nodejs', file: Buffer.from(`{"description":"${'[{'.repeat(100)}"}`).toString('base64') };
+  it('reads brackets inside strings, escaped quotes and backslashes included, as text', async () => {
+    const json = {
+      source: 'openserverless/runtime-base:local',
+      target: targetOf(USERS.alice, 'brackets'),
+      kind: 'python',
+      // Not a field of the request (dropped by validation), but parsed like the rest.
+      note: `${'[{'.repeat(100)} \\" ${'[{'.repeat(100)} \\\\ ${'[{'.repeat(100)}`,
+    };
     const answer = await call(deployer.url, 'POST', START, { auth: authorization(USERS.alice), json });
     expect(answer.status).toBe(200);
+    const unbalanced = `{"source":"a","note":"\\\\"${'['.repeat(40)}`;
+    const refused = await call(deployer.url, 'POST', START, { auth: authorization(USERS.alice), body: unbalanced });
+    expect(refused.body).toEqual({ status: 'ko', message: 'Request body nests deeper than 32 levels' });
   });
 
   it('does not announce the framework with X-Powered-By', async () => {
