@@ -92,11 +92,11 @@ describe('operations endpoints', () => {
     it('documents the 200 shape and the error answers of each build route', () => {
       const errorRef = { $ref: '#/components/schemas/ErrorResponseDto' };
       const expected: Record<string, string[]> = {
-        'post /system/api/v1/build/start': ['400', '401', '403', '413', '415', '429', '503'],
+        'post /system/api/v1/build/start': ['400', '401', '403', '413', '415', '429', '502', '503'],
         'post /system/api/v1/build/cleanup': ['400', '401', '413', '415', '503'],
-        'get /system/api/v1/build': ['401', '503'],
+        'get /system/api/v1/build': ['400', '401', '503'],
         'get /system/api/v1/build/{id}': ['400', '401', '404', '503'],
-        'get /system/api/v1/build/{id}/logs': ['400', '401', '404', '503'],
+        'get /system/api/v1/build/{id}/logs': ['400', '401', '404', '429', '503'],
         'delete /system/api/v1/build/{id}': ['401', '404', '409', '503'],
         'post /system/api/v1/build/ensure': ['400', '401', '413', '415', '429', '503'],
         'get /system/api/v1/build/capabilities': ['401', '503'],

@@ -212,8 +212,10 @@ describe('registry views against a registry that requires basic auth', () => {
     expect(answer.status).toBe(401);
   });
 
-  it("lists, shows and deletes with REGISTRY_USER/REGISTRY_PASS, on the user's own REGISTRY_HOST", async () => {
-    const env = { REGISTRY_HOST: '', REGISTRY_USER: registry.user, REGISTRY_PASS: registry.password };
+  it("lists, shows and deletes with the user's own REGISTRY_SECRET, on the user's own REGISTRY_HOST", async () => {
+    // The service's credentials are for its own registry; they must not help here.
+    const ownSecret = { ...carol, env: { ...carol.env, REGISTRY_SECRET: `${registry.user}:${registry.password}` } };
+    const env = { REGISTRY_HOST: '', REGISTRY_USER: 'service', REGISTRY_PASS: 'not-for-this-host', USERS_FILE: writeUsersFile([ownSecret, dave]) };
     await withDeployer(env, async (deployer) => {
       const auth = authorization(carol);
       const list = await call(deployer.url, 'GET', IMAGES, { auth });

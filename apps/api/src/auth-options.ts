@@ -2,10 +2,16 @@ import type { AuthOptions } from '#libs/auth';
 import { DeployerEnvironment } from '#libs/config';
 
 export function authOptionsFrom(config: DeployerEnvironment): AuthOptions {
+  const failedAuthLimits = {
+    perWindow: config.AUTH_FAILURES_PER_WINDOW,
+    windowSeconds: config.AUTH_FAILURE_WINDOW_SECONDS,
+    keyPrefix: config.REDIS_PREFIX,
+  };
   if (config.AUTH_PROVIDER === 'static') {
-    return { provider: 'static', usersFile: config.USERS_FILE, cacheTtlMs: config.AUTH_CACHE_TTL_MS };
+    return { provider: 'static', usersFile: config.USERS_FILE, cacheTtlMs: config.AUTH_CACHE_TTL_MS, failedAuthLimits };
   }
   return {
+    failedAuthLimits,
     provider: 'couchdb',
     couchdb: {
       url: `${config.COUCHDB_PROTOCOL}://${config.COUCHDB_SERVICE_HOST}:${config.COUCHDB_SERVICE_PORT}`,

@@ -3,10 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DeployerEnvironment, createLogger } from '#libs/config';
 import { ApiModule } from './api.module.js';
-import { REDIS } from '#libs/redis';
 import { configureBodyParsing } from './http/body-parsing.js';
 import { answerClientErrorsInJson } from './http/client-error.handler.js';
-import { failedAuthRateLimit } from './http/failed-auth-rate-limit.js';
 import { requestIdMiddleware } from './http/request-id.js';
 import { ErrorResponseFilter } from './http/error-response.filter.js';
 import { validationPipe } from './http/validation.pipe.js';
@@ -25,10 +23,12 @@ export async function createApiApp(
     bodyParser: false,
     logger: createLogger(config, logger),
   });
+  app.disable('x-powered-by');
+  // X-Forwarded-For only from the operator's proxies: the client address keys the failed-authentication limit.
+  app.set('trust proxy', config.TRUSTED_PROXIES ? config.TRUSTED_PROXIES.split(',').map((entry) => entry.trim()) : false);
   // First, so that requests refused by body parsing are timed too.
   app.use(httpMetricsMiddleware(app.get(HttpRequestMetrics), app.get(RouteTemplates)));
   app.use(requestIdMiddleware);
-  app.use(failedAuthRateLimit(app.get(REDIS), config));
   configureBodyParsing(app);
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ErrorResponseFilter());

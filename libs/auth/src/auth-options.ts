@@ -1,8 +1,15 @@
 import type { CouchdbConnectionOptions } from './couchdb-subjects.repository.js';
+import type { FailedAuthLimits } from './failed-auth.limiter.js';
+
+interface CommonAuthOptions {
+  readonly cacheTtlMs?: number;
+  /** Limits on failed checks, counted in the application's Redis; none when absent. */
+  readonly failedAuthLimits?: FailedAuthLimits;
+}
 
 /** Where identities come from; parsed from the environment by the config lib. */
 export type AuthOptions =
-  | { readonly provider: 'couchdb'; readonly couchdb: CouchdbConnectionOptions; readonly cacheTtlMs?: number }
-  | { readonly provider: 'static'; readonly usersFile: string; readonly cacheTtlMs?: number };
+  | (CommonAuthOptions & { readonly provider: 'couchdb'; readonly couchdb: CouchdbConnectionOptions })
+  | (CommonAuthOptions & { readonly provider: 'static'; readonly usersFile: string });
 
 export const AUTH_OPTIONS = Symbol('AUTH_OPTIONS');

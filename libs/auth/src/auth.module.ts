@@ -1,9 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { REDIS } from '#libs/redis';
 import { AUTH_OPTIONS, type AuthOptions } from './auth-options.js';
 import { AuthGuard } from './auth.guard.js';
 import { CachingIdentityProvider } from './caching-identity.provider.js';
 import { CouchdbIdentityProvider } from './couchdb-identity.provider.js';
 import { CouchdbSubjectsRepository } from './couchdb-subjects.repository.js';
+import { FailedAuthLimiter } from './failed-auth.limiter.js';
 import { IdentityProvider } from './identity-provider.js';
 import { StaticIdentityProvider } from './static-identity.provider.js';
 
@@ -27,9 +30,15 @@ export class AuthModule {
             }),
           inject: [AUTH_OPTIONS],
         },
+        {
+          provide: FailedAuthLimiter,
+          useFactory: (redis?: Redis) =>
+            options.failedAuthLimits && redis ? new FailedAuthLimiter(redis, options.failedAuthLimits) : null,
+          inject: [{ token: REDIS, optional: true }],
+        },
         AuthGuard,
       ],
-      exports: [IdentityProvider, AuthGuard],
+      exports: [IdentityProvider, AuthGuard, FailedAuthLimiter],
     };
   }
 }

@@ -60,6 +60,18 @@ describe('CachingIdentityProvider', () => {
     expect(inner.calls).toBe(2);
   });
 
+  it('knows, without asking, only a key found valid within the TTL', async () => {
+    const { inner, clock, provider } = setup({ ttlMs: 30_000 });
+    expect(provider.known(good)).toBeUndefined();
+    await provider.authenticate(good);
+    await provider.authenticate(wrong);
+    expect(provider.known(good)).toBe(alice);
+    expect(provider.known(wrong)).toBeUndefined();
+    clock.time += 30_000;
+    expect(provider.known(good)).toBeUndefined();
+    expect(inner.calls).toBe(2);
+  });
+
   it('keeps different keys for the same uuid apart', async () => {
     const { provider } = setup();
     expect(await provider.authenticate(good)).toBe(alice);

@@ -19,6 +19,8 @@ export const DEFAULT_IDENTITY_CACHE_TTL_MS = 30_000;
 const DEFAULT_NEGATIVE_TTL_MS = 5_000;
 const DEFAULT_MAX_ENTRIES = 10_000;
 
+const cacheKeyOf = ({ uuid, key }: OpenWhiskCredentials) => createHash('sha256').update(`${uuid}:${key}`).digest('base64');
+
 interface CacheEntry {
   readonly user: AuthenticatedUser | null;
   readonly expiresAt: number;
@@ -48,8 +50,13 @@ export class CachingIdentityProvider extends IdentityProvider {
     this.clock = options.clock ?? Date.now;
   }
 
+  override known(credentials: OpenWhiskCredentials): AuthenticatedUser | undefined {
+    const cached = this.entries.get(cacheKeyOf(credentials));
+    return cached?.user && cached.expiresAt > this.clock() ? cached.user : undefined;
+  }
+
   override authenticate(credentials: OpenWhiskCredentials): Promise<AuthenticatedUser | null> {
-    const cacheKey = createHash('sha256').update(`${credentials.uuid}:${credentials.key}`).digest('base64');
+    const cacheKey = cacheKeyOf(credentials);
 
     const cached = this.entries.get(cacheKey);
     if (cached && cached.expiresAt > this.clock()) return Promise.resolve(cached.user);

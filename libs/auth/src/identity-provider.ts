@@ -8,4 +8,9 @@ import type { OpenWhiskCredentials } from './authorization-header.js';
  */
 export abstract class IdentityProvider {
   abstract authenticate(credentials: OpenWhiskCredentials): Promise<AuthenticatedUser | null>;
+
+  /** The user these credentials were found to be moments ago, if that is still in memory; asks no store. */
+  known(_credentials: OpenWhiskCredentials): AuthenticatedUser | undefined {
+    return undefined;
+  }
 }

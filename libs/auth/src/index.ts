@@ -8,6 +8,7 @@ export * from './caching-identity.provider.js';
 export * from './couchdb-identity.provider.js';
 export * from './couchdb-subjects.repository.js';
 export * from './current-user.decorator.js';
+export * from './failed-auth.limiter.js';
 export * from './identity-provider.js';
 export * from './static-identity.provider.js';
 export * from './static-users.file.js';

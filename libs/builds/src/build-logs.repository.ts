@@ -4,8 +4,12 @@ import { DeployerEnvironment } from '#libs/config';
 import { InjectRedis } from '#libs/redis';
 import { RedisKeys } from './redis-keys.js';
 
-/** Kept per build; older lines are trimmed so a chatty build cannot fill Redis. */
-const MAX_LINES = 10_000;
+/**
+ * Kept per build: its last MAX_LINES lines of at most MAX_LINE_CHARS each
+ * (about 250 KB), so one chatty build cannot fill Redis for the others.
+ */
+export const MAX_LINES = 500;
+export const MAX_LINE_CHARS = 500;
 const BLOCK_MS = 2_000;
 /** A follower keeps retrying Redis this long before it gives up. */
 const FOLLOW_GIVE_UP_MS = 60_000;
@@ -15,6 +19,10 @@ const FOLLOW_RETRY_MAX_MS = 2_000;
 export type LogEntry = { kind: 'line'; line: string } | { kind: 'end'; state: string };
 
 type StreamEntry = [id: string, fields: string[]];
+
+/** Keeps a line's start, where the message is, and says how much went. */
+const shortened = (line: string) =>
+  line.length <= MAX_LINE_CHARS ? line : `${line.slice(0, MAX_LINE_CHARS)} … [${line.length - MAX_LINE_CHARS} characters cut]`;
 
 const toEntry = ([, fields]: StreamEntry): LogEntry => {
   const map: Record<string, string> = {};
@@ -44,7 +52,8 @@ export class BuildLogsRepository {
     if (lines.length === 0) return;
     const key = this.keys.log(buildId);
     const pipeline = this.redis.pipeline();
-    for (const line of lines) pipeline.xadd(key, 'MAXLEN', '~', MAX_LINES, '*', 'line', line);
+    // Trimmed exactly from the start: the end of a log is what explains a failure.
+    for (const line of lines) pipeline.xadd(key, 'MAXLEN', '=', MAX_LINES, '*', 'line', shortened(line));
     pipeline.expire(key, this.ttlSeconds);
     await pipeline.exec();
   }
@@ -60,13 +69,23 @@ export class BuildLogsRepository {
     await this.redis.del(this.keys.log(buildId));
   }
 
-  /** The lines so far, from line `from` (0: the start). */
+  /**
+   * The lines kept from line `from` (0: the start); from the start, after a
+   * first line saying how many earlier ones were cut, if any.
+   */
   async lines(buildId: string, from = 0): Promise<string[]> {
-    const entries = (await this.redis.xrange(this.keys.log(buildId), '-', '+')) as StreamEntry[];
-    return entries
-      .map(toEntry)
-      .flatMap((e) => (e.kind === 'line' ? [e.line] : []))
-      .slice(from);
+    const key = this.keys.log(buildId);
+    const [entries, info] = await Promise.all([
+      this.redis.xrange(key, '-', '+') as Promise<StreamEntry[]>,
+      this.redis.xinfo('STREAM', key).catch(() => null) as Promise<unknown[] | null>,
+    ]);
+    const parsed = entries.map(toEntry);
+    const lines = parsed.flatMap((e) => (e.kind === 'line' ? [e.line] : [])).slice(from);
+    if (from > 0) return lines;
+    const added = info ? Number(info[info.indexOf('entries-added') + 1]) : 0;
+    // Redis 7 counts every entry ever added (`entries-added`); older servers do not say, and nothing is announced.
+    const cut = added - parsed.length;
+    return cut > 0 ? [`[… ${cut} earlier lines cut: a build keeps its last ${MAX_LINES}]`, ...lines] : lines;
   }
 
   async tail(buildId: string, count: number): Promise<string[]> {

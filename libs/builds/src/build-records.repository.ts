@@ -97,9 +97,9 @@ export class BuildRecordsRepository {
   }
 
   /** Newest first. Drops index entries whose record has expired. */
-  async listForUser(login: string, limit = 100): Promise<BuildRecord[]> {
+  async listForUser(login: string, limit = 100, offset = 0): Promise<BuildRecord[]> {
     const index = this.keys.userBuilds(login);
-    const ids = await this.redis.zrevrange(index, 0, limit - 1);
+    const ids = await this.redis.zrevrange(index, offset, offset + limit - 1);
     if (ids.length === 0) return [];
     const pipeline = this.redis.pipeline();
     for (const id of ids) pipeline.hgetall(this.keys.build(id));

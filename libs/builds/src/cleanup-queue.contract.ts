@@ -32,6 +32,15 @@ export function scheduledCleanupOptions(windowStart: Date): JobsOptions {
   };
 }
 
-export function requestedCleanupOptions(): JobsOptions {
-  return { attempts: 1, removeOnComplete: { count: 500 }, removeOnFail: { count: 500 } };
+/**
+ * A user's requested cleanups share one job until it ends, across replicas
+ * (BullMQ deduplication): a burst of requests queues one job, not one each.
+ */
+export function requestedCleanupOptions(login: string | undefined): JobsOptions {
+  return {
+    attempts: 1,
+    removeOnComplete: { count: 500 },
+    removeOnFail: { count: 500 },
+    ...(login === undefined ? {} : { deduplication: { id: `requested-cleanup:${login}` } }),
+  };
 }

@@ -26,12 +26,12 @@ export class CleanupQueue {
     return String(job.id);
   }
 
-  /** Leaves a cleanup to the workers without waiting for it. */
+  /** Leaves a cleanup to the workers without waiting for it; joins the user's cleanup already queued. */
   async enqueue(payload: CleanupJobPayload): Promise<void> {
-    await this.queue.add(CleanupJobName.Cleanup, payload, requestedCleanupOptions());
+    await this.queue.add(CleanupJobName.Cleanup, payload, requestedCleanupOptions(payload.login));
   }
 
-  /** Runs a cleanup through the workers and waits for its result. */
+  /** Runs a cleanup through the workers and waits for its result (or the result of the user's cleanup already queued). */
   async runAndWait(payload: CleanupJobPayload, timeoutMs: number): Promise<CleanupJobResult> {
     const events = new QueueEvents(CLEANUP_QUEUE, {
       connection: redisConnectionOptions(this.config),
@@ -39,7 +39,7 @@ export class CleanupQueue {
     });
     try {
       await events.waitUntilReady();
-      const job = await this.queue.add(CleanupJobName.Cleanup, payload, requestedCleanupOptions());
+      const job = await this.queue.add(CleanupJobName.Cleanup, payload, requestedCleanupOptions(payload.login));
       return (await job.waitUntilFinished(events, timeoutMs)) as CleanupJobResult;
     } finally {
       await events.close();

@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
 import { CronTime } from 'cron';
+import { isIP } from 'node:net';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateBy } from 'class-validator';
 
 const IsCronExpression = () =>
@@ -31,6 +32,24 @@ const toBool = ({ value }: { value: unknown }) => {
 /** An http(s) URL on one line, without quotes or backslashes. */
 const MIRROR_URL = /^https?:\/\/[^\s'"\\]{1,2000}$/;
 const MIRROR_MESSAGE = '$property must be an http(s) URL without spaces or quotes';
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const isProxyEntry = (entry: string) => {
+  if (PROXY_NAMES.has(entry)) return true;
+  const [address, bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+};
+const IsTrustedProxyList = () =>
+  ValidateBy({
+    name: 'isTrustedProxyList',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' && value.split(',').every((entry) => isProxyEntry(entry.trim())),
+      defaultMessage: () => '$property must list addresses, CIDRs, loopback, linklocal or uniquelocal, comma-separated',
+    },
+  });
 
 export const BUILD_DRIVERS = ['local', 'kubernetes'] as const;
 export type BuildDriverName = (typeof BUILD_DRIVERS)[number];
@@ -272,6 +291,14 @@ export class DeployerEnvironment {
   @Transform(toInt) @IsInt() @Min(1) @Max(1_000)
   LOG_TAIL_LINES = 20;
 
+  /** Build logs one user may follow at once on one replica; beyond it 429. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(10_000)
+  LOG_FOLLOWERS_PER_USER = 10;
+
+  /** Build logs one replica follows at once (each holds a Redis connection); beyond it 429. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
+  LOG_FOLLOWERS_PER_PROCESS = 1_000;
+
   /** Cap on one user's queued plus running builds (0: no cap); beyond it 429. */
   @Transform(toInt) @IsInt() @Min(0) @Max(10_000)
   MAX_ACTIVE_BUILDS_PER_USER = 20;
@@ -297,6 +324,14 @@ export class DeployerEnvironment {
 
   @Transform(toInt) @IsInt() @Min(1) @Max(86_400)
   AUTH_FAILURE_WINDOW_SECONDS = 60;
+
+  /**
+   * Proxies (ingress) whose X-Forwarded-For is believed, comma-separated:
+   * addresses, CIDRs, `loopback`, `linklocal`, `uniquelocal`. Unset: none, and
+   * the client address is the connection's.
+   */
+  @IsOptional() @IsTrustedProxyList()
+  TRUSTED_PROXIES?: string;
 
   /** When the scheduled cleanup runs (cron, 5 or 6 fields). */
   @IsCronExpression()

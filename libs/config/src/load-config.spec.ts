@@ -1,6 +1,13 @@
 import { ConfigurationError, loadConfig, registryUsesHttp } from './load-config.js';
 
 describe('loadConfig', () => {
+  it('accepts trusted proxies as addresses, CIDRs and names, and refuses anything else', () => {
+    expect(loadConfig({ TRUSTED_PROXIES: 'loopback, 10.0.0.0/8,fd00::/8,192.0.2.1' }).TRUSTED_PROXIES).toBeDefined();
+    for (const bad of ['10.0.0.0/33', 'ingress.example', '*', '10.0.0.1/8/1']) {
+      expect(() => loadConfig({ TRUSTED_PROXIES: bad })).toThrow(/TRUSTED_PROXIES/);
+    }
+  });
+
   it('applies defaults for an empty environment', () => {
     const config = loadConfig({});
     expect(config.LISTEN_PORT).toBe(5000);
@@ -42,5 +49,14 @@ describe('loadConfig', () => {
     expect(registryUsesHttp(loadConfig({}), '127.0.0.1:5001')).toBe(true);
     expect(registryUsesHttp(loadConfig({}), 'registry.example.com')).toBe(false);
     expect(registryUsesHttp(loadConfig({ REGISTRY_INSECURE: 'true' }), 'nuvolaris-registry-svc:5000')).toBe(true);
+  });
+
+  it('treats only loopback addresses as loopback, not names that start like one', () => {
+    for (const host of ['127.0.0.1', '127.0.0.1:5001', '127.1.2.3:80', 'localhost:5000', '[::1]:5000']) {
+      expect(registryUsesHttp(loadConfig({}), host)).toBe(true);
+    }
+    for (const host of ['127.evil.example', '127.evil.example:5000', '127.0.0.1.nip.io:5000', '127.0.0.1x', 'localhost.evil.example']) {
+      expect(registryUsesHttp(loadConfig({}), host)).toBe(false);
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { DeployerEnvironment } from './deployer-config.js';
@@ -23,7 +24,7 @@ const describe = (error: ValidationError): string => {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): DeployerEnvironment {
   const defaults = new DeployerEnvironment();
   const known = Object.keys(defaults).concat(
-    ['REDIS_PASSWORD', 'COUCHDB_ADMIN_USER', 'COUCHDB_ADMIN_PASSWORD', 'REGISTRY_HOST', 'REGISTRY_PUSH_HOST', 'REGISTRY_PULL_HOST', 'REGISTRY_PUSH_SECRET', 'BUILDER_CATALOG_JSON', 'REGISTRY_USER', 'REGISTRY_PASS', 'DOCKER_HOST', 'DOCKER_BUILD_NETWORK', 'BUILD_WORKDIR', 'KUBECONFIG', 'SOURCE_ALLOWLIST', 'ADMIN_LOGINS', 'ADMIN_TOKEN'],
+    ['REDIS_PASSWORD', 'COUCHDB_ADMIN_USER', 'COUCHDB_ADMIN_PASSWORD', 'REGISTRY_HOST', 'REGISTRY_PUSH_HOST', 'REGISTRY_PULL_HOST', 'REGISTRY_PUSH_SECRET', 'BUILDER_CATALOG_JSON', 'REGISTRY_USER', 'REGISTRY_PASS', 'DOCKER_HOST', 'DOCKER_BUILD_NETWORK', 'BUILD_WORKDIR', 'KUBECONFIG', 'SOURCE_ALLOWLIST', 'ADMIN_LOGINS', 'ADMIN_TOKEN', 'TRUSTED_PROXIES'],
   );
   const given: Record<string, string> = {};
   for (const name of known) {
@@ -36,10 +37,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DeployerEnviro
   return Object.freeze(config);
 }
 
-/** Loopback registries are plain HTTP whatever REGISTRY_INSECURE says. */
+/**
+ * Loopback registries are plain HTTP whatever REGISTRY_INSECURE says. Only
+ * addresses count: `127.evil.example` is a name like any other.
+ */
 export function registryUsesHttp(config: DeployerEnvironment, host: string): boolean {
   const name = host.replace(/:\d+$/, '');
-  return config.REGISTRY_INSECURE || name === 'localhost' || name.startsWith('127.') || name === '[::1]';
+  const loopbackAddress = isIP(name) === 4 && name.startsWith('127.');
+  return config.REGISTRY_INSECURE || name === 'localhost' || loopbackAddress || name === '[::1]';
 }
 
 /** For process entry points: a bad environment ends the process with its message, not a stack trace. */

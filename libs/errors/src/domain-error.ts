@@ -73,3 +73,13 @@ export class DependencyUnavailableError extends DomainError {
     super(message, 'DependencyUnavailable');
   }
 }
+
+/** A dependency answered, but with something the deployer refuses to follow (a hostile or broken registry). */
+export class BadGatewayError extends DomainError {
+  constructor(
+    message: string,
+    readonly dependency: string,
+  ) {
+    super(message, 'BadGateway');
+  }
+}

@@ -22,7 +22,7 @@ export class AnonymousRegistryTokens {
 
   constructor(private readonly http: RegistryHttpClient) {}
 
-  async tokenFor(url: URL, challenge: string | undefined): Promise<string | null> {
+  async tokenFor(url: URL, challenge: string | undefined, timeoutMs: number): Promise<string | null> {
     const parameters = bearerChallenge(challenge);
     if (!parameters) return null;
     let realm: URL;
@@ -37,9 +37,14 @@ export class AnonymousRegistryTokens {
     const key = realm.toString();
     const known = this.tokens.get(key);
     if (known && known.until > Date.now()) return known.token;
-    const answer = await this.http.request(realm, 'GET', {});
+    const answer = await this.http.request(realm, 'GET', {}, timeoutMs);
     if (!answer.ok) return null;
-    const body = answer.json<{ token?: string; access_token?: string; expires_in?: number }>();
+    let body: { token?: string; access_token?: string; expires_in?: number };
+    try {
+      body = answer.json();
+    } catch {
+      return null;
+    }
     const token = body.token ?? body.access_token;
     if (typeof token !== 'string' || token === '') return null;
     if (this.tokens.size >= MAX_TOKENS) this.tokens.clear();

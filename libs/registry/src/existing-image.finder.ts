@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { RegistryCredentials } from './registry-credentials.js';
 import { ImageManifest, RegistryRepository } from './registry.repository.js';
 
 const FRESH_MS = 1_000;
@@ -33,13 +34,22 @@ export class ExistingImageFinder {
   }
 
   /** The digest of `<host>/<repository>:<tag>` when its label `label` equals `value`, else null. */
-  async find(host: string, repository: string, tag: string, label: string, value: string): Promise<string | null> {
+  async find(
+    host: string,
+    repository: string,
+    tag: string,
+    label: string,
+    value: string,
+    credentials?: RegistryCredentials,
+  ): Promise<string | null> {
     const key = `${host}/${repository}`;
-    const tags = await this.fresh('tags', this.tagLists, key, async () => new Set(await this.registry.tags(host, repository)));
+    const tags = await this.fresh('tags', this.tagLists, key, async () => new Set(await this.registry.tags(host, repository, credentials)));
     if (!tags.has(tag)) return null;
-    const manifest = await this.fresh('manifest', this.manifests, `${key}:${tag}`, () => this.registry.manifest(host, repository, tag));
+    const manifest = await this.fresh('manifest', this.manifests, `${key}:${tag}`, () =>
+      this.registry.manifest(host, repository, tag, credentials),
+    );
     if (!manifest?.configDigest) return null;
-    const labels = await this.labelsOf(host, repository, manifest.configDigest);
+    const labels = await this.labelsOf(host, repository, manifest.configDigest, credentials);
     return labels[label] === value ? manifest.digest : null;
   }
 
@@ -61,14 +71,19 @@ export class ExistingImageFinder {
     return flight;
   }
 
-  private async labelsOf(host: string, repository: string, digest: string): Promise<Record<string, string>> {
+  private async labelsOf(
+    host: string,
+    repository: string,
+    digest: string,
+    credentials: RegistryCredentials | undefined,
+  ): Promise<Record<string, string>> {
     const key = `${host}/${digest}`;
     const cached = this.configs.get(key);
     if (cached) return cached;
     let flight = this.pending.get(`config ${key}`) as Promise<Record<string, string>> | undefined;
     if (!flight) {
       flight = this.registry
-        .imageConfig(host, repository, digest)
+        .imageConfig(host, repository, digest, credentials)
         .then(({ labels }) => {
           if (this.configs.size >= MAX_ENTRIES) this.configs.delete(this.configs.keys().next().value as string);
           this.configs.set(key, labels);

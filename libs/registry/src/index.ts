@@ -1,4 +1,5 @@
 export * from './registry.repository.js';
+export * from './registry-credentials.js';
 export * from './registry.module.js';
 export * from './registry-host.js';
 export * from './cluster-registry-host.js';

@@ -38,8 +38,10 @@ export class RegistryHttpClient {
 
   constructor(private readonly timeoutMs: number) {}
 
-  request(url: URL, method: string, headers: Record<string, string>): Promise<RegistryAnswer> {
+  /** One request; `deadlineMs` bounds it whole, however slowly the registry trickles its answer. */
+  request(url: URL, method: string, headers: Record<string, string>, deadlineMs = this.timeoutMs): Promise<RegistryAnswer> {
     const client = url.protocol === 'https:' ? https : http;
+    const limitMs = Math.min(deadlineMs, this.timeoutMs);
     return new Promise((resolve, reject) => {
       const request = client.request(
         url,
@@ -56,6 +58,8 @@ export class RegistryHttpClient {
           response.on('error', reject);
         },
       );
+      const overall = setTimeout(() => request.destroy(new Error(`no complete answer within ${limitMs} ms`)), limitMs);
+      request.on('close', () => clearTimeout(overall));
       request.on('timeout', () => request.destroy(new Error(`no answer within ${this.timeoutMs} ms`)));
       request.on('error', reject);
       request.end();

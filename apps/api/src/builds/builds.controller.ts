@@ -27,8 +27,10 @@ import { EnsureBuildResponseDto } from './dto/ensure-build-response.dto.js';
 import { StartBuildDto } from './dto/start-build.dto.js';
 import { ensureAnswer, ensureStatusCode } from './ensure-build.answer.js';
 import { EnsureBuildStatusUseCase } from './ensure-build-status.use-case.js';
+import { DEFAULT_PAGE_SIZE, ListBuildsQueryDto } from './dto/list-builds-query.dto.js';
 import { CancelBuildUseCase } from './cancel-build.use-case.js';
 import { CleanupBuildsUseCase } from './cleanup-builds.use-case.js';
+import { LogFollowerSlots } from './log-follower.slots.js';
 import { StartBuildUseCase } from './start-build.use-case.js';
 import { RequestId } from '../http/request-id.js';
 
@@ -61,6 +63,7 @@ export class BuildsController {
     private readonly cleanupBuilds: CleanupBuildsUseCase,
     private readonly cancelBuild: CancelBuildUseCase,
     private readonly ensureStatus: EnsureBuildStatusUseCase,
+    private readonly followers: LogFollowerSlots,
   ) {}
 
   @Post('start')
@@ -73,7 +76,7 @@ export class BuildsController {
       'A 503 saying the build may have been accepted: retry the same request, it joins that build.',
   })
   @ApiOkResponse({ type: StartBuildResponseDto, description: 'Queued, joined to an identical build, or already built.' })
-  @ApiErrorResponses(400, 403, 413, 415, 429)
+  @ApiErrorResponses(400, 403, 413, 415, 429, 502)
   async start(@CurrentUser() user: AuthenticatedUser, @Body() body: StartBuildDto, @RequestId() requestId: string) {
     const { record, coalesced } = await this.startBuild.execute(user, body, requestId);
     this.metrics.started(record.kind, coalesced);
@@ -100,11 +103,16 @@ export class BuildsController {
   }
 
   @Get()
-  @ApiOperation({ summary: "The caller's builds, newest first" })
-  @ApiOkResponse({ type: BuildListResponseDto, description: 'At most the 100 newest builds.' })
-  async list(@CurrentUser() user: AuthenticatedUser) {
-    const builds = await this.records.listForUser(user.login);
-    return { status: 'ok', builds: builds.map(toBuildView) };
+  @ApiOperation({ summary: "The caller's builds, newest first, a page at a time" })
+  @ApiOkResponse({ type: BuildListResponseDto, description: 'One page; `next_offset` asks for the next.' })
+  @ApiErrorResponses(400)
+  async list(@CurrentUser() user: AuthenticatedUser, @Query() query: ListBuildsQueryDto) {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const offset = query.offset ?? 0;
+    // One more than the page, to know whether another follows.
+    const builds = await this.records.listForUser(user.login, limit + 1, offset);
+    const page = builds.slice(0, limit).map(toBuildView);
+    return { status: 'ok', builds: page, ...(builds.length > limit ? { next_offset: offset + limit } : {}) };
   }
 
   @Get(':id')
@@ -170,7 +178,7 @@ export class BuildsController {
       'text/plain': { schema: { type: 'string' } },
     },
   })
-  @ApiErrorResponses(400, 404)
+  @ApiErrorResponses(400, 404, 429)
   async buildLogs(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id') id: string,
@@ -183,7 +191,12 @@ export class BuildsController {
     if (follow !== 'true' && follow !== '1') {
       return { status: 'ok', id, state: record.state, lines: await this.logs.lines(id, offset) };
     }
-    await this.streamLogs(record, offset, response);
+    const release = this.followers.acquire(record.login);
+    try {
+      await this.streamLogs(record, offset, response);
+    } finally {
+      release();
+    }
     return undefined;
   }
 

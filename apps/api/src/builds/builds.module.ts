@@ -11,11 +11,22 @@ import { EnsureBuildUseCase } from './ensure-build.use-case.js';
 import { EnsureBuildsController } from './ensure-builds.controller.js';
 import { PushedImagesListener } from './pushed-images.listener.js';
 import { StartBuildUseCase } from './start-build.use-case.js';
+import { LogFollowerSlots } from './log-follower.slots.js';
+import { TenantSourcePolicy } from './tenant-source.policy.js';
 
 @Module({
   imports: [BuildsStoreModule, RuntimesModule, RegistryModule, BuildersModule],
   // EnsureBuildsController first: its fixed paths (`capabilities`) must win over `:id`.
   controllers: [EnsureBuildsController, BuildsController],
-  providers: [StartBuildUseCase, CleanupBuildsUseCase, CancelBuildUseCase, PushedImagesListener, EnsureBuildUseCase, EnsureBuildStatusUseCase],
+  providers: [
+    StartBuildUseCase,
+    TenantSourcePolicy,
+    LogFollowerSlots,
+    CleanupBuildsUseCase,
+    CancelBuildUseCase,
+    PushedImagesListener,
+    EnsureBuildUseCase,
+    EnsureBuildStatusUseCase,
+  ],
 })
 export class BuildsApiModule {}

@@ -11,22 +11,44 @@ export interface CleanupOutcome {
   partial: boolean;
 }
 
+interface CleanupInFlight {
+  maxAgeHours: number;
+  outcome: Promise<CleanupOutcome>;
+}
+
 /**
  * The caller's cleanup. In a cluster the workers delete the caller's
  * finished Jobs (selected by the user label) and the API waits for their
  * count; locally the records are the jobs, deleted here, and the images
- * they left are removed by a worker in the background.
+ * they left are removed by a worker in the background. A user's concurrent
+ * cleanups on this replica make one run at a time: identical ones share it,
+ * others wait their turn, so a burst queues one job, not hundreds.
  */
 @Injectable()
 export class CleanupBuildsUseCase {
+  private readonly inFlight = new Map<string, CleanupInFlight>();
+
   constructor(
     private readonly config: DeployerEnvironment,
     private readonly records: BuildRecordsRepository,
     private readonly queue: CleanupQueue,
   ) {}
 
-  async execute(user: AuthenticatedUser, maxAgeHours: number): Promise<CleanupOutcome> {
+  execute(user: AuthenticatedUser, maxAgeHours: number): Promise<CleanupOutcome> {
     const login = repositoryNameForLogin(user.login);
+    const current = this.inFlight.get(login);
+    if (current?.maxAgeHours === maxAgeHours) return current.outcome;
+    const turn = current ? current.outcome.then(() => undefined, () => undefined) : Promise.resolve();
+    const outcome = turn.then(() => this.run(login, maxAgeHours));
+    this.inFlight.set(login, { maxAgeHours, outcome });
+    const forget = () => {
+      if (this.inFlight.get(login)?.outcome === outcome) this.inFlight.delete(login);
+    };
+    outcome.then(forget, forget);
+    return outcome;
+  }
+
+  private async run(login: string, maxAgeHours: number): Promise<CleanupOutcome> {
     const olderThan = Date.now() - maxAgeHours * 3_600_000;
     if (this.config.BUILD_DRIVER === 'kubernetes') {
       try {

@@ -13,10 +13,11 @@ import {
 import { DeployerEnvironment } from '#libs/config';
 import { DependencyUnavailableError, InvalidInputError, TooManyRequestsError } from '#libs/errors';
 import { SourcePolicy, parseBuildTarget, parseImageReference, repositoryNameForLogin } from '#libs/images';
-import { ExistingImageFinder, RegistryHostResolver } from '#libs/registry';
+import { ExistingImageFinder, RegistryCredentials, RegistryHostResolver, userRegistryCredentials } from '#libs/registry';
 import { CatalogSourcePolicy } from '#libs/builders';
 import { BUILD_IDENTITY_LABEL, RuntimeRegistry, decodeDependencyFile } from '#libs/runtimes';
 import { StartBuildDto } from './dto/start-build.dto.js';
+import { TenantSourcePolicy } from './tenant-source.policy.js';
 
 /**
  * Redis refused the command before sending it: nothing was stored. Any other
@@ -64,15 +65,17 @@ export class StartBuildUseCase {
     private readonly existing: ExistingImageFinder,
     private readonly registryHosts: RegistryHostResolver,
     private readonly catalogSources: CatalogSourcePolicy,
+    private readonly tenantSources: TenantSourcePolicy,
   ) {
     this.sources = new SourcePolicy(config.SOURCE_ALLOWLIST);
   }
 
   async execute(user: AuthenticatedUser, request: StartBuildDto, requestId = ''): Promise<StartBuildResult> {
     const strategy = this.runtimes.get(request.kind);
-    parseImageReference(request.source, 'source');
+    const source = parseImageReference(request.source, 'source');
     this.sources.check(request.source);
     this.catalogSources.check(request.source);
+    this.tenantSources.check(user, source, request.source);
     const target = parseBuildTarget(request.target);
     const owner = repositoryNameForLogin(user.login);
     if (this.config.STRICT_USER_CHECK && target.user !== owner) {
@@ -121,7 +124,7 @@ export class StartBuildUseCase {
     };
 
     if (!record.force) {
-      const digest = await this.existingImageDigest(registryHost, target.user, target.tag, identity);
+      const digest = await this.existingImageDigest(registryHost, target.user, target.tag, identity, userRegistryCredentials(user));
       if (digest) {
         const done: BuildRecord = {
           ...record,
@@ -159,9 +162,9 @@ export class StartBuildUseCase {
   }
 
   /** The digest of the target image if it exists and was built from this identity. */
-  private async existingImageDigest(host: string, repository: string, tag: string, identity: string) {
+  private async existingImageDigest(host: string, repository: string, tag: string, identity: string, credentials?: RegistryCredentials) {
     try {
-      return await this.existing.find(host, repository, tag, BUILD_IDENTITY_LABEL, identity);
+      return await this.existing.find(host, repository, tag, BUILD_IDENTITY_LABEL, identity, credentials);
     } catch (error) {
       if (!(error instanceof DependencyUnavailableError)) throw error;
       this.logger.warn(`Cannot check for an existing image, building anyway: ${error.message}`);

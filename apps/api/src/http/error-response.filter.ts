@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import {
+  BadGatewayError,
   ConflictError,
   DependencyUnavailableError,
   DomainError,
@@ -21,7 +22,16 @@ const STATUS_OF: [new (...args: never[]) => DomainError, number][] = [
   [PayloadTooLargeError, HttpStatus.PAYLOAD_TOO_LARGE],
   [DependencyUnavailableError, HttpStatus.SERVICE_UNAVAILABLE],
   [TooManyRequestsError, HttpStatus.TOO_MANY_REQUESTS],
+  [BadGatewayError, HttpStatus.BAD_GATEWAY],
 ];
+
+/**
+ * What callers, authenticated or not, learn of an internal dependency's
+ * failure; the details (database names, addresses) go to the log only.
+ */
+const PUBLIC_MESSAGE_OF: Record<string, string> = {
+  couchdb: 'The identity store (CouchDB) is unavailable; retry shortly.',
+};
 
 /** Connection-level failures of ioredis and fetch, raised below the domain layer. */
 const isUnavailable = (error: Error) =>
@@ -57,6 +67,9 @@ export class ErrorResponseFilter implements ExceptionFilter {
     if (exception instanceof DomainError) {
       const status = STATUS_OF.find(([type]) => exception instanceof type)?.[1] ?? HttpStatus.INTERNAL_SERVER_ERROR;
       if (status === HttpStatus.SERVICE_UNAVAILABLE) this.logger.warn(exception.message);
+      if (exception instanceof DependencyUnavailableError && PUBLIC_MESSAGE_OF[exception.dependency]) {
+        return [status, PUBLIC_MESSAGE_OF[exception.dependency]];
+      }
       return [status, exception.message];
     }
     if (exception instanceof HttpException) return [exception.getStatus(), messageOf(exception)];

@@ -4,7 +4,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
-import { IdentityProvider } from '#libs/auth';
+import { FailedAuthLimiter, IdentityProvider } from '#libs/auth';
 import { BUILD_QUEUE, CLEANUP_QUEUE } from '#libs/builds';
 import { DeployerEnvironment } from '#libs/config';
 import { adminAuth } from './admin-auth.middleware.js';
@@ -26,5 +26,6 @@ export function mountQueueDashboard(app: NestExpressApplication, config: Deploye
     serverAdapter: board,
     options: { uiConfig: { boardTitle: 'deployer queues' } },
   });
-  app.use(QUEUES_PATH, adminAuth(config, app.get(IdentityProvider)), board.getRouter());
+  const limiter = app.get(FailedAuthLimiter, { strict: false });
+  app.use(QUEUES_PATH, adminAuth(config, app.get(IdentityProvider), limiter), board.getRouter());
 }

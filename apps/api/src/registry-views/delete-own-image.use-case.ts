@@ -25,7 +25,7 @@ export class DeleteOwnImageUseCase {
 
   async execute(user: AuthenticatedUser, tag: string): Promise<DeletedOwnImage> {
     const image = this.own.image(user, tag);
-    const digest = await this.registry.deleteTag(image.host, image.repository, image.tag);
+    const digest = await this.registry.deleteTag(image.host, image.repository, image.tag, image.credentials);
     if (!digest) throw new NotFoundError(`Image ${image.repository}:${image.tag} not found`);
     // Replicas forget what they knew of the repository, so no build request is answered from the deleted image.
     await this.changes.announce(`${image.host}/${image.repository}`);

@@ -22,10 +22,10 @@ export class GetOwnImageUseCase {
 
   async execute(user: AuthenticatedUser, tag: string): Promise<OwnImageDetails> {
     const image = this.own.image(user, tag);
-    const manifest = await this.registry.manifest(image.host, image.repository, image.tag);
+    const manifest = await this.registry.manifest(image.host, image.repository, image.tag, image.credentials);
     if (!manifest) throw new NotFoundError(`Image ${image.repository}:${image.tag} not found`);
     const config = manifest.configDigest
-      ? await this.registry.imageConfig(image.host, image.repository, manifest.configDigest)
+      ? await this.registry.imageConfig(image.host, image.repository, manifest.configDigest, image.credentials)
       : { labels: {}, created: undefined };
     const size = manifest.layers.reduce((total, layer) => total + layer.size, manifest.configSize);
     return { ...image, digest: manifest.digest, size, created: config.created, labels: config.labels };

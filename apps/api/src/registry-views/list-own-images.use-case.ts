@@ -17,7 +17,7 @@ export class ListOwnImagesUseCase {
 
   async execute(user: AuthenticatedUser): Promise<OwnImageList> {
     const own = this.own.of(user);
-    const tags = (await this.registry.tags(own.host, own.repository)).sort();
+    const tags = (await this.registry.tags(own.host, own.repository, own.credentials)).sort();
     return { ...own, images: tags.map((tag) => ({ tag, image: imageOf(own, tag) })) };
   }
 }

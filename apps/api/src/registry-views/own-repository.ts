@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AuthenticatedUser } from '#libs/auth';
 import { InvalidInputError } from '#libs/errors';
 import { isTag, messageExcerpt, repositoryNameForLogin } from '#libs/images';
-import { RegistryHostResolver } from '#libs/registry';
+import { RegistryCredentials, RegistryHostResolver, userRegistryCredentials } from '#libs/registry';
 
 /** The caller's repository: the only one these views can reach. */
 export interface OwnRepository {
@@ -10,6 +10,8 @@ export interface OwnRepository {
   readonly host: string;
   /** The caller's login, lowercased. */
   readonly repository: string;
+  /** The caller's own registry credentials (REGISTRY_SECRET), never the service's. */
+  readonly credentials?: RegistryCredentials;
 }
 
 /** One tag of the caller's repository. */
@@ -28,7 +30,11 @@ export class OwnRepositoryResolver {
   constructor(private readonly registryHosts: RegistryHostResolver) {}
 
   of(user: AuthenticatedUser): OwnRepository {
-    return { repository: repositoryNameForLogin(user.login), host: this.registryHosts.resolve(user) };
+    return {
+      repository: repositoryNameForLogin(user.login),
+      host: this.registryHosts.resolve(user),
+      credentials: userRegistryCredentials(user),
+    };
   }
 
   image(user: AuthenticatedUser, tag: string): OwnImage {

@@ -28,7 +28,7 @@ const repositoryFields = ({ host, repository }: OwnRepository) => ({ registry: h
 @UseGuards(AuthGuard)
 @ApiTags('registry')
 @ApiBasicAuth(OPENWHISK_AUTH)
-@ApiErrorResponses(401, 503)
+@ApiErrorResponses(401, 502, 503)
 export class RegistryViewsController {
   constructor(
     private readonly listImages: ListOwnImagesUseCase,

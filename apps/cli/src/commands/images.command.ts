@@ -9,7 +9,8 @@ interface RegistryOptions {
 const registryOption = () =>
   new Option('--registry <host:port>', 'registry (REGISTRY_USER/REGISTRY_PASS for basic auth)').env('REGISTRY_HOST').makeOptionMandatory();
 
-const repositoryClient = () => new RegistryRepository(loadConfig(process.env));
+/** The registry named on the command line is the one REGISTRY_USER/REGISTRY_PASS are for. */
+const repositoryClient = (registry: string) => new RegistryRepository(loadConfig({ ...process.env, REGISTRY_HOST: registry }));
 
 /** `name:tag` → [name, tag]. */
 const splitImage = (image: string): [string, string] => {
@@ -24,14 +25,14 @@ export function imageCommands(): Command[] {
     .description('list the repositories of the registry')
     .addOption(registryOption())
     .action(async (options: RegistryOptions) => {
-      for (const name of await repositoryClient().catalog(options.registry)) process.stdout.write(`${name}\n`);
+      for (const name of await repositoryClient(options.registry).catalog(options.registry)) process.stdout.write(`${name}\n`);
     });
   const listImages = new Command('list-images')
     .description('list the tags of a repository')
     .addOption(new Option('--catalog <repository>', 'repository, e.g. your login').env('CATALOG').makeOptionMandatory())
     .addOption(registryOption())
     .action(async (options: RegistryOptions & { catalog: string }) => {
-      for (const tag of await repositoryClient().tags(options.registry, options.catalog)) {
+      for (const tag of await repositoryClient(options.registry).tags(options.registry, options.catalog)) {
         process.stdout.write(`${options.catalog}:${tag}\n`);
       }
     });
@@ -41,7 +42,7 @@ export function imageCommands(): Command[] {
     .addOption(registryOption())
     .action(async (options: RegistryOptions & { image: string }) => {
       const [name, tag] = splitImage(options.image);
-      const registry = repositoryClient();
+      const registry = repositoryClient(options.registry);
       const manifest = await registry.manifest(options.registry, name, tag);
       if (!manifest) throw new Error(`${options.image} not found in ${options.registry}`);
       const config = await registry.imageConfig(options.registry, name, manifest.configDigest);
@@ -56,7 +57,7 @@ export function imageCommands(): Command[] {
     .addOption(registryOption())
     .action(async (options: RegistryOptions & { image: string }) => {
       const [name, tag] = splitImage(options.image);
-      const digest = await repositoryClient().deleteTag(options.registry, name, tag);
+      const digest = await repositoryClient(options.registry).deleteTag(options.registry, name, tag);
       if (!digest) throw new Error(`${options.image} not found in ${options.registry}`);
       process.stdout.write(`deleted ${options.image} (${digest})\n`);
     });

@@ -53,4 +53,7 @@ export class BuildListResponseDto {
 
   @ApiProperty({ type: [BuildViewDto], description: 'Newest first.' })
   builds: BuildViewDto[];
+
+  @ApiPropertyOptional({ type: 'integer', description: 'The `offset` of the next page; absent on the last page.' })
+  next_offset?: number;
 }
