@@ -20,13 +20,14 @@ describe('runtime extension on the kubernetes driver', () => {
   let deployer: TestDeployer;
   const auth = authorization(USERS.alice);
   const registry = () => String(process.env.REGISTRY_HOST);
-  const baseRepository = `runtime-like-${randomBytes(3).toString('hex')}`;
+  // On the deployer's own registry a tenant may extend only images of its own repository.
+  const baseTag = `runtime-like-${randomBytes(3).toString('hex')}`;
 
   beforeAll(async () => {
     await server.start();
     const digest = `sha256:${randomBytes(32).toString('hex')}`;
     server.script(() => ({ outcome: 'succeed', logLines: ['#1 DONE'], terminationMessage: JSON.stringify({ 'containerimage.digest': digest }) }));
-    await pushImage(registry(), baseRepository, 'v1', { user: 'www-data', workingDir: '/srv/action' });
+    await pushImage(registry(), USERS.alice.login, baseTag, { user: 'www-data', workingDir: '/srv/action' });
     deployer = await startTestDeployer({
       worker: true,
       env: {
@@ -46,7 +47,7 @@ describe('runtime extension on the kubernetes driver', () => {
   it.each(RUNTIME_STRATEGY_LIST.map((strategy) => [strategy.kind]))('%s: the Job builds what the worker rendered, as the base image user', async (kind) => {
     const strategy = RUNTIME_STRATEGY_LIST.find((candidate) => candidate.kind === kind)!;
     const content = { go: 'module a\n', java: '<project/>', nodejs: '{}', php: '{"require":{"a/b":"^1"}}', python: 'six\n', ruby: "gem 'rack'\n", dotnet: '{}' }[kind]!;
-    const source = `${registry()}/${baseRepository}:v1`;
+    const source = `${registry()}/${USERS.alice.login}:${baseTag}`;
     const answer = await call(deployer.url, 'POST', START, {
       auth,
       json: { source, target: targetOf(USERS.alice, `k8s-ext-${kind}`), kind, file: Buffer.from(content).toString('base64') },
