@@ -6,10 +6,12 @@ export const fileDigest = (file: Buffer) => sha256(file);
 
 /**
  * What the image is made of. Two builds with the same identity produce the
- * same image, so an image labelled with it needs no rebuild.
+ * same image, so an image labelled with it needs no rebuild. The version
+ * changes whenever the way a kind installs changes: v2 installs for real
+ * where v1 only ran /bin/extend, so a v1 image is never taken for a v2 one.
  */
 export function buildIdentity(input: { source: string; kind: string; fileSha256: string }): string {
-  return sha256(JSON.stringify(['deployer/v1', input.source, input.kind, input.fileSha256]));
+  return sha256(JSON.stringify(['deployer/v2', input.source, input.kind, input.fileSha256]));
 }
 
 /** Identical requests of one user for one target share a build while it runs. */
