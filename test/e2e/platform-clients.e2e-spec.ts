@@ -173,6 +173,17 @@ describe('the clients of the build service (local driver, real registry and Buil
       } finally {
         await amnesiac.close();
       }
+      // And one asked for the status alone, before any ensure call: the image's labels answer.
+      const forgetful = await startTestDeployer({ env: { REGISTRY_PUSH_HOST: pushHost(), REGISTRY_PULL_HOST: PULL_HOST, BUILDER_CATALOG_JSON: catalog() } });
+      try {
+        const status = await call(forgetful.url, 'GET', `/system/api/v1/build/${id}`, { auth: rawKey(alice) });
+        expect(status.status).toBe(200);
+        expect(status.body).toMatchObject({ id, state: 'succeeded', image: final.image, digest: pushed?.digest });
+        const other = await call(forgetful.url, 'GET', `/system/api/v1/build/${id}`, { auth: rawKey(USERS.bob) });
+        expect(other.status).toBe(404);
+      } finally {
+        await forgetful.close();
+      }
 
       // Scoped to the caller like every build route.
       const bob = await call(deployer.url, 'GET', `/system/api/v1/build/${id}`, { auth: rawKey(USERS.bob) });

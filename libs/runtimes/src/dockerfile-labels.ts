@@ -2,6 +2,8 @@
 export const BASE_NAME_LABEL = 'org.opencontainers.image.base.name';
 /** Label recording the build identity hash, so an existing image can be recognised. */
 export const BUILD_IDENTITY_LABEL = 'org.openserverless.deployer.identity';
+/** Label recording the content-addressed id of a `build/ensure` build, so the registry alone can answer for it. */
+export const ENSURE_ID_LABEL = 'org.openserverless.deployer.ensure-id';
 /** Label recording the runtime kind the image was built for. */
 export const RUNTIME_KIND_LABEL = 'org.openserverless.deployer.kind';
 

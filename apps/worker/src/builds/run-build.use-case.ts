@@ -3,7 +3,7 @@ import { BuildLogsRepository, BuildOutcome, BuildRecord, BuildRecordsRepository,
 import { DeployerEnvironment } from '#libs/config';
 import { BuildDriver, BuildFailure, type BuildSpec } from '#libs/drivers';
 import { BuildOutcomeMetrics } from '#libs/metrics';
-import { BASE_NAME_LABEL, BUILD_IDENTITY_LABEL, RUNTIME_KIND_LABEL, RuntimeRegistry, installFailureIn } from '#libs/runtimes';
+import { BASE_NAME_LABEL, BUILD_IDENTITY_LABEL, ENSURE_ID_LABEL, RUNTIME_KIND_LABEL, RuntimeRegistry, installFailureIn } from '#libs/runtimes';
 import { BaseImageUserResolver } from './base-image-user.resolver.js';
 import { InstallSecrets } from './install-secrets.js';
 
@@ -86,6 +86,7 @@ export class RunBuildUseCase {
       [BASE_NAME_LABEL]: record.source,
       [BUILD_IDENTITY_LABEL]: record.identity,
       [RUNTIME_KIND_LABEL]: record.kind,
+      ...(record.ensureId ? { [ENSURE_ID_LABEL]: record.ensureId } : {}),
     };
     return {
       buildId: record.id,
