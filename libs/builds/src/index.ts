@@ -13,3 +13,4 @@ export * from './pushed-images.channel.js';
 export * from './worker-heartbeats.repository.js';
 export * from './ensure-identity.js';
 export * from './running-builds.repository.js';
+export * from './log-follow-reconnect.js';
