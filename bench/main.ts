@@ -12,6 +12,7 @@ import { BenchRow, failed, printTable } from './bench-table.js';
 import type { Benchmark } from './benchmark.js';
 import { coalescingBenchmark } from './coalescing.bench.js';
 import { dispatchBenchmark } from './dispatch.bench.js';
+import { fairDispatchBenchmark } from './fair-dispatch.bench.js';
 import { realBuildsBenchmark } from './real-builds.bench.js';
 import { scriptBenchmark } from './script-benchmark.js';
 
@@ -19,6 +20,7 @@ const BENCHMARKS: Benchmark[] = [
   acceptPathBenchmark,
   coalescingBenchmark,
   dispatchBenchmark,
+  fairDispatchBenchmark,
   realBuildsBenchmark,
   scriptBenchmark('cleanup', './cleanup.bench.js', 'FinishedJobsCleaner on 10,000 finished Jobs', /time of FinishedJobsCleaner\s*\|([^\n]*)\|/),
 ];
