@@ -13,6 +13,7 @@ import type { Benchmark } from './benchmark.js';
 import { coalescingBenchmark } from './coalescing.bench.js';
 import { dispatchBenchmark } from './dispatch.bench.js';
 import { nodejsInstallBenchmark } from './nodejs-install.bench.js';
+import { fairDispatchBenchmark } from './fair-dispatch.bench.js';
 import { realBuildsBenchmark } from './real-builds.bench.js';
 import { scriptBenchmark } from './script-benchmark.js';
 
@@ -20,6 +21,7 @@ const BENCHMARKS: Benchmark[] = [
   acceptPathBenchmark,
   coalescingBenchmark,
   dispatchBenchmark,
+  fairDispatchBenchmark,
   realBuildsBenchmark,
   nodejsInstallBenchmark,
   scriptBenchmark('cleanup', './cleanup.bench.js', 'FinishedJobsCleaner on 10,000 finished Jobs', /time of FinishedJobsCleaner\s*\|([^\n]*)\|/),

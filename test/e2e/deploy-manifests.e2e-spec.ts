@@ -1,17 +1,22 @@
+import { Queue } from 'bullmq';
 import { BuilderCatalog } from '#libs/builders';
+import { BUILD_QUEUE } from '#libs/builds';
 import { DeployerEnvironment } from '#libs/config';
 import { kustomize, modelOf } from '../support/kustomize.js';
 
 describe('deploy/ manifests', () => {
   const base = kustomize('deploy/base');
   const withRedis = kustomize('deploy/samples/with-redis');
+  const withAutoscaling = kustomize('deploy/samples/with-autoscaling');
 
   it.each([
     ['deploy/base', base],
     ['deploy/samples/with-redis', withRedis],
+    ['deploy/samples/with-autoscaling', withAutoscaling],
   ])('%s renders only objects valid against the Kubernetes schemas', async (_dir, objects) => {
     expect(objects.length).toBeGreaterThan(5);
-    for (const object of objects) {
+    // KEDA's CRD is not in kubernetes-models: its one object is checked by hand below.
+    for (const object of objects.filter((o) => o.apiVersion !== 'keda.sh/v1alpha1')) {
       const Model = await modelOf(object);
       expect(() => new Model(object).validate()).not.toThrow();
       expect(object.metadata.namespace).toBe('nuvolaris');
@@ -89,5 +94,69 @@ describe('deploy/ manifests', () => {
     };
     const mount = pod.containers[0].volumeMounts?.find((m) => m.name === volume.name);
     expect(`${mount?.mountPath}/${volume.configMap.items[0].path}`).toBe(new DeployerEnvironment().BUILDER_CATALOG_FILE);
+  });
+
+  it('stops gracefully: termination grace periods cover the drain and the build grace, and PodDisruptionBudgets keep one pod of each', () => {
+    const config = base.find((o) => o.metadata.name === 'deployer-config')!.data as Record<string, string>;
+    const podOf = (name: string) => (base.find((o) => o.kind === 'Deployment' && o.metadata.name === name)!.spec as { template: { spec: Record<string, unknown> } }).template.spec;
+    expect(Number(podOf('deployer-api').terminationGracePeriodSeconds)).toBeGreaterThan(Number(config.SHUTDOWN_DRAIN_SECONDS) + 10);
+    expect(Number(podOf('deployer-worker').terminationGracePeriodSeconds)).toBeGreaterThan(Number(config.SHUTDOWN_GRACE_SECONDS) + 10);
+    const probe = (podOf('deployer-api').containers as { readinessProbe: { periodSeconds: number; failureThreshold: number } }[])[0].readinessProbe;
+    // The probe sees the 503 of a stopping API before its drain ends.
+    expect(probe.periodSeconds * probe.failureThreshold).toBeLessThan(Number(config.SHUTDOWN_DRAIN_SECONDS));
+
+    const budgets = base.filter((o) => o.kind === 'PodDisruptionBudget');
+    expect(budgets.map((b) => b.metadata.name).sort()).toEqual(['deployer-api', 'deployer-worker']);
+    for (const budget of budgets) {
+      const spec = budget.spec as { selector: { matchLabels: Record<string, string> }; minAvailable?: number; maxUnavailable?: number };
+      const deployment = base.find((o) => o.kind === 'Deployment' && o.metadata.name === budget.metadata.name)!;
+      const labels = (deployment.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels;
+      expect(labels).toMatchObject(spec.selector.matchLabels);
+      expect(spec.minAvailable === 1 || spec.maxUnavailable === 1).toBe(true);
+    }
+  });
+
+  it('scales the workers with an optional KEDA ScaledObject on the wait list BullMQ really uses', async () => {
+    expect(base.some((o) => o.kind === 'ScaledObject')).toBe(false);
+    const scaled = withAutoscaling.filter((o) => o.kind === 'ScaledObject');
+    expect(scaled).toHaveLength(1);
+    const [object] = scaled;
+    expect(object.apiVersion).toBe('keda.sh/v1alpha1');
+    expect(object.metadata.namespace).toBe('nuvolaris');
+    expect(object.metadata.name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+    const spec = object.spec as {
+      scaleTargetRef: { name: string; kind?: string; apiVersion?: string };
+      minReplicaCount: number;
+      maxReplicaCount: number;
+      pollingInterval: number;
+      cooldownPeriod: number;
+      triggers: { type: string; metadata: Record<string, string> }[];
+    };
+    expect(Object.keys(spec).sort()).toEqual(['cooldownPeriod', 'maxReplicaCount', 'minReplicaCount', 'pollingInterval', 'scaleTargetRef', 'triggers']);
+    // KEDA's defaults (apps/v1 Deployment) name the worker Deployment of the same render.
+    expect(spec.scaleTargetRef.kind ?? 'Deployment').toBe('Deployment');
+    expect(withAutoscaling.some((o) => o.kind === 'Deployment' && o.metadata.name === spec.scaleTargetRef.name && spec.scaleTargetRef.name === 'deployer-worker')).toBe(true);
+    expect(Number.isInteger(spec.minReplicaCount) && spec.minReplicaCount >= 1).toBe(true);
+    expect(Number.isInteger(spec.maxReplicaCount) && spec.maxReplicaCount > spec.minReplicaCount).toBe(true);
+    expect(spec.pollingInterval).toBeGreaterThan(0);
+    expect(spec.cooldownPeriod).toBeGreaterThan(0);
+
+    expect(spec.triggers).toHaveLength(1);
+    const [trigger] = spec.triggers;
+    expect(trigger.type).toBe('redis');
+    expect(Object.keys(trigger.metadata).sort()).toEqual(['hostFromEnv', 'listLength', 'listName', 'portFromEnv']);
+    // The worker's environment has what the trigger reads from it.
+    const config = withAutoscaling.find((o) => o.metadata.name === 'deployer-config')!.data as Record<string, string>;
+    expect(config[trigger.metadata.hostFromEnv]).toBe('deployer-redis');
+    expect(config[trigger.metadata.portFromEnv]).toMatch(/^\d+$/);
+    expect(trigger.metadata.listLength).toMatch(/^[1-9]\d*$/);
+    // The key BullMQ itself builds for the build queue under the default prefix.
+    const prefix = config.REDIS_PREFIX ?? new DeployerEnvironment().REDIS_PREFIX;
+    const queue = new Queue(BUILD_QUEUE, { prefix, connection: { host: '127.0.0.1', port: 6379, lazyConnect: true } });
+    try {
+      expect(trigger.metadata.listName).toBe(queue.toKey('wait'));
+    } finally {
+      await queue.close();
+    }
   });
 });

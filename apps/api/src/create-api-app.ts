@@ -18,6 +18,7 @@ import { RouteTemplates } from './operations/metrics/route-templates.js';
 export async function createApiApp(
   config: DeployerEnvironment,
   logger: LogLevel[] = ['error', 'warn', 'log'],
+  options: { shutdownHooks?: boolean } = {},
 ): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
     bodyParser: false,
@@ -35,6 +36,6 @@ export async function createApiApp(
   setupOpenApi(app);
   mountQueueDashboard(app, config);
   answerClientErrorsInJson(app.getHttpServer());
-  app.enableShutdownHooks();
+  if (options.shutdownHooks !== false) app.enableShutdownHooks();
   return app;
 }

@@ -1,3 +1,4 @@
+import { reconnectFrom } from '#libs/builds';
 import { ApiError } from './api-error.js';
 import type { BuildStatus, DeployerApiClient } from './deployer-api.client.js';
 
@@ -32,6 +33,12 @@ export async function watchBuild(
     let fault: unknown = null;
     try {
       ({ complete } = await client.followLogs(id, received, (line) => {
+        // A replica that shuts down says where to pick up; that line is not the build's.
+        const resume = reconnectFrom(line);
+        if (resume !== null) {
+          received = resume;
+          return;
+        }
         received += 1;
         onLine(line);
       }));

@@ -12,6 +12,7 @@ import { BuildWorker } from './builds/build.worker.js';
 import { InstallSecrets } from './builds/install-secrets.js';
 import { OrphanBuildsReconciler } from './builds/orphan-builds.reconciler.js';
 import { RunBuildUseCase } from './builds/run-build.use-case.js';
+import { UserRunningCap } from './builds/user-running-cap.js';
 import { CleanupScheduler } from './maintenance/cleanup.scheduler.js';
 import { CleanupWorker } from './maintenance/cleanup.worker.js';
 import { RunCleanupUseCase } from './maintenance/run-cleanup.use-case.js';
@@ -32,7 +33,7 @@ export class WorkerModule {
         RegistryModule,
         MetricsModule,
       ],
-      providers: [BaseImageUserResolver, InstallSecrets, RunBuildUseCase, BuildWorker, OrphanBuildsReconciler, RunCleanupUseCase, CleanupWorker, CleanupScheduler],
+      providers: [BaseImageUserResolver, InstallSecrets, RunBuildUseCase, UserRunningCap, BuildWorker, OrphanBuildsReconciler, RunCleanupUseCase, CleanupWorker, CleanupScheduler],
       exports: [BuildWorker, CleanupScheduler],
     };
   }

@@ -3,6 +3,13 @@ import { Injectable } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { DeployerEnvironment } from '#libs/config';
 import { BUILD_QUEUE, BuildJobName, BuildJobPayload, buildJobOptions } from './build-queue.contract.js';
+import { FairSharePolicy } from './fair-share.policy.js';
+
+/** What enqueuing needs of a build: its id, and whose it is (for its fair share). */
+export interface QueuedBuild {
+  id: string;
+  login: string;
+}
 
 /** The producer side of the build queue. */
 @Injectable()
@@ -10,6 +17,7 @@ export class BuildQueue {
   constructor(
     @InjectQueue(BUILD_QUEUE) private readonly queue: Queue,
     private readonly config: DeployerEnvironment,
+    private readonly fairShares: FairSharePolicy,
   ) {}
 
   /**
@@ -17,9 +25,20 @@ export class BuildQueue {
    * again (a retried ensure build) passes its run's job id, since the job of
    * its earlier run is kept for a while and would swallow the add.
    */
-  async enqueue(buildId: string, jobId = buildId): Promise<void> {
-    const payload: BuildJobPayload<BuildJobName.Build> = { buildId };
-    await this.queue.add(BuildJobName.Build, payload, buildJobOptions(jobId, this.config.BUILD_ATTEMPTS));
+  async enqueue(build: QueuedBuild, jobId = build.id): Promise<void> {
+    const payload: BuildJobPayload<BuildJobName.Build> = { buildId: build.id };
+    const priority = await this.fairShares.priorityOf(build.login);
+    await this.queue.add(BuildJobName.Build, payload, { ...buildJobOptions(jobId, this.config.BUILD_ATTEMPTS), priority });
+  }
+
+  /** Wakes a parked (delayed) job at once; false when it is gone or no longer delayed. */
+  async promote(jobId: string): Promise<boolean> {
+    const job = await this.queue.getJob(jobId);
+    if (!job || !(await job.isDelayed())) return false;
+    return job.promote().then(
+      () => true,
+      () => false,
+    );
   }
 
   /** Drops a build that no worker has taken yet; an active one is left to its worker. */

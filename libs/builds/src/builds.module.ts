@@ -10,6 +10,8 @@ import { PushedImagesChannel } from './pushed-images.channel.js';
 import { WorkerHeartbeatsRepository } from './worker-heartbeats.repository.js';
 import { BuildQueue } from './build-queue.js';
 import { BuildRecordsRepository } from './build-records.repository.js';
+import { FairSharePolicy } from './fair-share.policy.js';
+import { RunningBuildsRepository } from './running-builds.repository.js';
 
 @Module({
   imports: [
@@ -22,8 +24,9 @@ import { BuildRecordsRepository } from './build-records.repository.js';
     }),
     BullModule.registerQueue({ name: BUILD_QUEUE }, { name: CLEANUP_QUEUE }),
   ],
-  providers: [BuildRecordsRepository, BuildLogsRepository, BuildQueue, CleanupQueue, PushedImagesChannel, WorkerHeartbeatsRepository],
+  providers: [BuildRecordsRepository, BuildLogsRepository, BuildQueue, CleanupQueue, PushedImagesChannel, WorkerHeartbeatsRepository, FairSharePolicy, RunningBuildsRepository],
   exports: [
+    RunningBuildsRepository,
     BuildRecordsRepository,
     BuildLogsRepository,
     BuildQueue,

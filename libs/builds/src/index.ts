@@ -12,3 +12,5 @@ export * from './redis-keys.js';
 export * from './pushed-images.channel.js';
 export * from './worker-heartbeats.repository.js';
 export * from './ensure-identity.js';
+export * from './running-builds.repository.js';
+export * from './log-follow-reconnect.js';

@@ -14,4 +14,6 @@ export class RedisKeys {
   readonly workerHeartbeats = () => `${this.prefix}:workers:*`;
   readonly activeBuilds = (login: string) => `${this.prefix}:user:${login.toLowerCase()}:active`;
   readonly allActiveBuilds = () => `${this.prefix}:user:*:active`;
+  readonly runningBuilds = (login: string) => `${this.prefix}:user:${login.toLowerCase()}:running`;
+  readonly parkedBuilds = (login: string) => `${this.prefix}:user:${login.toLowerCase()}:parked`;
 }

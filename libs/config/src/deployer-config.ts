@@ -303,6 +303,14 @@ export class DeployerEnvironment {
   @Transform(toInt) @IsInt() @Min(0) @Max(10_000)
   MAX_ACTIVE_BUILDS_PER_USER = 20;
 
+  /** Cap on one user's running builds across all workers (0: none); builds beyond it wait, parked in the queue. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(10_000)
+  MAX_RUNNING_BUILDS_PER_USER = 5;
+
+  /** Fair shares: a user's n-th build in flight waits behind every other user's builds of rank below n. */
+  @Transform(toBool) @IsBoolean()
+  BUILD_FAIR_SHARES = true;
+
   /**
    * Allowed source images, comma-separated patterns where `*` matches any run
    * of characters (e.g. `ghcr.io/apache/openserverless-runtime-*`); empty: any.
@@ -366,4 +374,12 @@ export class DeployerEnvironment {
 
   @Transform(toInt) @IsInt() @Min(1_000) @Max(600_000)
   WORKER_STALLED_INTERVAL_MS = 30_000;
+
+  /** On SIGTERM, how long a worker lets its running builds finish before it hands them to another worker. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(3_600)
+  SHUTDOWN_GRACE_SECONDS = 25;
+
+  /** On SIGTERM, how long the API keeps answering (readiness 503) so load balancers stop sending before it closes. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(300)
+  SHUTDOWN_DRAIN_SECONDS = 0;
 }

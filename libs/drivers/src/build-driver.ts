@@ -64,6 +64,20 @@ export class BuildFailure extends Error {
   }
 }
 
+/**
+ * The reason a worker that shuts down aborts a build with: the build is not
+ * over and goes back to the queue for another worker (which re-attaches to a
+ * Job that outlives its worker, or runs a local build again).
+ */
+export class BuildHandover extends Error {
+  constructor() {
+    super('the worker is shutting down; the build goes to another worker');
+    this.name = 'BuildHandover';
+  }
+}
+
+export const isHandover = (signal: AbortSignal) => signal.aborted && signal.reason instanceof BuildHandover;
+
 export interface DriverCleanup {
   olderThan: Date;
   /** Only this user's; everyone's when absent. */
@@ -79,6 +93,8 @@ export interface DriverCleanupReport {
 /** The seam between the queue and the builder. */
 export abstract class BuildDriver {
   abstract readonly name: string;
+  /** Whether a build goes on without its worker (a Job does), so a worker that stops may hand it over at once. */
+  readonly buildsOutliveWorker: boolean = false;
   /** Removes what finished builds left in the builder (Jobs, local images). */
   abstract cleanup(options: DriverCleanup): Promise<DriverCleanupReport>;
   /** Resolves when the driver can take builds; throws with the reason otherwise. */

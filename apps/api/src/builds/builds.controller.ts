@@ -13,11 +13,12 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AuthGuard, type AuthenticatedUser, CurrentUser } from '#libs/auth';
-import { BuildLogsRepository, BuildRecord, BuildRecordsRepository, isEnsureId, isFinished, pushReference, toBuildView } from '#libs/builds';
+import { BuildLogsRepository, BuildRecord, BuildRecordsRepository, isEnsureId, isFinished, pushReference, reconnectLine, toBuildView } from '#libs/builds';
 import { InvalidInputError, NotFoundError } from '#libs/errors';
 import { ApiErrorResponses } from '../openapi/api-error-responses.decorator.js';
 import { OPENWHISK_AUTH } from '../openapi/openwhisk-auth.js';
 import { BuildRequestMetrics } from '../operations/metrics/build-request.metrics.js';
+import { ShutdownDrain } from '../operations/shutdown/shutdown-drain.js';
 import { BuildLogsResponseDto } from './dto/build-logs-response.dto.js';
 import { BuildListResponseDto, BuildStatusResponseDto } from './dto/build-view.dto.js';
 import { CleanupBuildsResponseDto } from './dto/cleanup-builds-response.dto.js';
@@ -64,6 +65,7 @@ export class BuildsController {
     private readonly cancelBuild: CancelBuildUseCase,
     private readonly ensureStatus: EnsureBuildStatusUseCase,
     private readonly followers: LogFollowerSlots,
+    private readonly shutdown: ShutdownDrain,
   ) {}
 
   @Post('start')
@@ -160,7 +162,9 @@ export class BuildsController {
     description:
       'JSON by default; with `follow=true` the log streams as `text/plain` until the build ends, however long it stays ' +
       'silent. A stream that breaks before the build ends (the connection drops, Redis stays away) is cut without a ' +
-      'clean end; a client then asks again with `from` set to the lines it already has, so nothing is repeated.',
+      'clean end; a client then asks again with `from` set to the lines it already has, so nothing is repeated. ' +
+      'An API that shuts down ends the stream cleanly with the line `--- the server is shutting down: reconnect with ' +
+      'from=N to follow the rest ---` (not a line of the log): the client follows again from N.',
   })
   @ApiParam({ name: 'id', description: 'The build id.' })
   @ApiQuery({ name: 'follow', required: false, enum: ['true', '1'], description: 'Stream the log as text.' })
@@ -217,10 +221,15 @@ export class BuildsController {
       const current = await this.records.get(record.id);
       return !current || isFinished(current.state);
     };
+    let sent = from;
     try {
-      for await (const entry of this.logs.follow(record.id, isOver, abort.signal, from)) {
-        if (entry.kind === 'line') response.write(`${entry.line}\n`);
+      for await (const entry of this.logs.follow(record.id, isOver, AbortSignal.any([abort.signal, this.shutdown.signal]), from)) {
+        if (entry.kind !== 'line') continue;
+        response.write(`${entry.line}\n`);
+        sent++;
       }
+      // Cut short by a shutdown: a clean end, and where to pick up on another replica.
+      if (this.shutdown.draining && !abort.signal.aborted) response.write(`${reconnectLine(sent)}\n`);
     } catch (error) {
       // Cut without the closing chunk: a clean end would tell the client the build is over.
       this.logger.warn(`Log follow of build ${record.id} gave up: ${(error as Error).message}`);

@@ -70,7 +70,7 @@ export class EnsureBuildUseCase {
     if (current?.state === 'queued' || current?.state === 'running') {
       // As in build/start: a producer that died between claim and enqueue leaves a queued record with no job.
       const jobId = runJobId(recordId, current.generation);
-      if (current.state === 'queued' && !(await this.queue.isEnqueued(recordId, jobId))) await this.queue.enqueue(recordId, jobId);
+      if (current.state === 'queued' && !(await this.queue.isEnqueued(recordId, jobId))) await this.queue.enqueue(current, jobId);
       return current;
     }
     if (current?.state === 'failed' && request.retry === false) return current;
@@ -130,7 +130,7 @@ export class EnsureBuildUseCase {
     if (current) await this.logs.reset(recordId);
     const secret = user.env.REGISTRY_SECRET;
     if (secret && this.config.BUILD_DRIVER === 'kubernetes') await this.records.saveCredentials(recordId, secret);
-    await this.queue.enqueue(recordId, runJobId(recordId, record.generation));
+    await this.queue.enqueue(record, runJobId(recordId, record.generation));
     return record;
   }
 

@@ -150,14 +150,14 @@ export class StartBuildUseCase {
     if (claim.outcome === 'created') {
       const secret = user.env.REGISTRY_SECRET;
       if (secret && this.config.BUILD_DRIVER === 'kubernetes') await this.records.saveCredentials(id, secret);
-      await mayHaveBeenAccepted(this.queue.enqueue(id));
+      await mayHaveBeenAccepted(this.queue.enqueue(record));
       return { record, coalesced: false };
     }
     const existing = await this.records.get(holder);
     if (!existing) throw new DependencyUnavailableError('The build record vanished; retry the request.', 'redis');
     // A producer that died between claim and enqueue leaves a queued record with
     // no job; re-adding under the same job id is harmless when the job exists.
-    if (existing.state === 'queued' && !(await this.queue.isEnqueued(holder))) await this.queue.enqueue(holder);
+    if (existing.state === 'queued' && !(await this.queue.isEnqueued(holder))) await this.queue.enqueue(existing);
     return { record: existing, coalesced: true };
   }
 

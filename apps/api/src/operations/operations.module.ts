@@ -15,6 +15,7 @@ import { HttpRequestMetrics } from './metrics/http-request.metrics.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { QueueDepthCollector } from './metrics/queue-depth.collector.js';
 import { RouteTemplates } from './metrics/route-templates.js';
+import { ShutdownDrain } from './shutdown/shutdown-drain.js';
 
 /**
  * Health and metrics. Global so that feature controllers can count what they
@@ -41,7 +42,8 @@ import { RouteTemplates } from './metrics/route-templates.js';
     CleanupRunCollector,
     QueueDepthCollector,
     RouteTemplates,
+    ShutdownDrain,
   ],
-  exports: [HttpRequestMetrics, BuildRequestMetrics, RouteTemplates],
+  exports: [HttpRequestMetrics, BuildRequestMetrics, RouteTemplates, ShutdownDrain],
 })
 export class OperationsModule {}

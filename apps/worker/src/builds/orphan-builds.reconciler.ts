@@ -37,7 +37,9 @@ export class OrphanBuildsReconciler implements OnApplicationBootstrap, OnApplica
     try {
       for await (const id of this.records.queuedBefore(Date.now() - this.config.ORPHAN_MIN_AGE_MS)) {
         if (await this.queue.isEnqueued(id)) continue;
-        await this.queue.enqueue(id);
+        const record = await this.records.get(id);
+        if (!record) continue;
+        await this.queue.enqueue(record);
         requeued++;
       }
       if (requeued > 0) this.logger.warn(`Enqueued ${requeued} builds that were recorded but missing from the queue`);

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { BuildLogsRepository, BuildOutcome, BuildRecord, BuildRecordsRepository, PushedImagesChannel, isFinished, pushReference } from '#libs/builds';
 import { DeployerEnvironment } from '#libs/config';
-import { BuildDriver, BuildFailure, type BuildSpec } from '#libs/drivers';
+import { BuildDriver, BuildFailure, BuildHandover, isHandover, type BuildSpec } from '#libs/drivers';
 import { BuildOutcomeMetrics } from '#libs/metrics';
 import { BASE_NAME_LABEL, BUILD_IDENTITY_LABEL, ENSURE_ID_LABEL, RUNTIME_KIND_LABEL, RuntimeRegistry, installFailureIn } from '#libs/runtimes';
 import { BaseImageUserResolver } from './base-image-user.resolver.js';
@@ -52,6 +52,11 @@ export class RunBuildUseCase {
       await this.pushedImages.announce(`${record.registryHost}/${record.user}`);
       await this.report(record, { state: 'succeeded', digest: result.digest, message: `Pushed ${pushReference(record)}` });
     } catch (error) {
+      // Whatever the driver made of the abort, a handed-over build is not over: no outcome is recorded.
+      if (isHandover(signal)) {
+        await this.logs.append(buildId, ['the worker is shutting down: the build goes to another worker']);
+        throw new BuildHandover();
+      }
       if (error instanceof BuildFailure) {
         await this.report(record, { state: 'failed', ...(await this.failureOf(buildId, error)) });
         return;

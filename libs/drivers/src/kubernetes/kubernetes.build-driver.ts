@@ -3,7 +3,7 @@ import type { V1Job } from '@kubernetes/client-node';
 import { readFile } from 'node:fs/promises';
 import { DeployerEnvironment, registryUsesHttp } from '#libs/config';
 import { KubernetesApiError, KubernetesRepository, isAlreadyExists } from '#libs/kube';
-import { BuildDriver, BuildFailure, BuildLogSink, BuildResult, BuildSpec, DriverCleanup, DriverCleanupReport } from '../build-driver.js';
+import { BuildDriver, BuildFailure, BuildLogSink, BuildResult, BuildSpec, DriverCleanup, DriverCleanupReport, isHandover } from '../build-driver.js';
 import { FinishedJobsCleaner } from './finished-jobs.cleaner.js';
 import { BuildJobOptions, buildJob, contextConfigMap, credentialsSecret, installSecretsSecret, ownerReferenceTo } from './build-job.manifests.js';
 import { BuildObjectNames, buildObjectNames } from './build-object-names.js';
@@ -23,6 +23,7 @@ const INTERNAL_PUSH_SECRET = 'registry-pull-secret-int';
  */
 export class KubernetesBuildDriver extends BuildDriver {
   readonly name = 'kubernetes';
+  override readonly buildsOutliveWorker = true;
   private readonly logger = new Logger(KubernetesBuildDriver.name);
   private readonly options: BuildJobOptions;
 
@@ -167,6 +168,8 @@ export class KubernetesBuildDriver extends BuildDriver {
     try {
       for (;;) {
         if (signal.aborted) {
+          // Handed over, the Job keeps building: the next worker re-attaches to it by its name.
+          if (isHandover(signal)) throw signal.reason;
           await this.kube.deleteJob(names.job, 'Background');
           throw new BuildFailure('Cancelled', 'the build was cancelled');
         }

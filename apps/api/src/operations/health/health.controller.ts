@@ -2,20 +2,28 @@ import { Controller, Get, Header, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { LivenessResponseDto, ReadinessResponseDto } from './health-response.dto.js';
+import { ShutdownDrain } from '../shutdown/shutdown-drain.js';
 import { Readiness } from './readiness.js';
 
 /** No authorization: probes and operators call these, and they tell nothing secret. */
 @Controller('system/health')
 @ApiTags('operations')
 export class HealthController {
-  constructor(private readonly readiness: Readiness) {}
+  constructor(
+    private readonly readiness: Readiness,
+    private readonly shutdown: ShutdownDrain,
+  ) {}
 
   @Get()
   @Header('cache-control', 'no-store')
-  @ApiOperation({ summary: 'Readiness: 200 when every dependency answers within 1 s (Redis PING), else 503' })
+  @ApiOperation({ summary: 'Readiness: 200 when every dependency answers within 1 s (Redis PING), else 503; 503 at once on SIGTERM' })
   @ApiOkResponse({ type: ReadinessResponseDto, description: 'Every dependency answered.' })
-  @ApiServiceUnavailableResponse({ type: ReadinessResponseDto, description: 'A dependency is down; `checks` says which.' })
+  @ApiServiceUnavailableResponse({ type: ReadinessResponseDto, description: 'A dependency is down (`checks` says which), or the API is shutting down.' })
   async ready(@Res({ passthrough: true }) response: Response): Promise<ReadinessResponseDto> {
+    if (this.shutdown.draining) {
+      response.status(503);
+      return { status: 'ko', message: 'Not ready: shutting down', checks: {} };
+    }
     const report = await this.readiness.report();
     if (report.ready) return { status: 'ok', checks: report.checks };
     response.status(503);

@@ -1,0 +1,83 @@
+/**
+ * The cost of fair shares on dispatch: the same backlog dispatched to
+ * Kubernetes Jobs on the test server (5 ms per call, Jobs that finish at
+ * once) with BUILD_FAIR_SHARES off (one FIFO list) and on (each build at its
+ * rank among its user's builds in flight, so nearly all go through BullMQ's
+ * prioritized set), in the same run, one after the other. The running cap is
+ * off in both: one user sends the whole backlog, and a cap would measure the
+ * cap, not the dispatch. Fails unless every build made its Job.
+ */
+import { randomBytes } from 'node:crypto';
+import { KubeApiTestServer } from '../test/support/kube-api-server/index.js';
+import { BenchDeployment } from './bench-deployment.js';
+import { BenchRow, figure, held, perSecond } from './bench-table.js';
+import type { Benchmark } from './benchmark.js';
+import { startApiProcess, startWorkerProcess } from './deployer-process.js';
+import { JobCreationWatch } from './job-creation-watch.js';
+import { JsonClient, inParallel } from './json-client.js';
+
+const NAME = 'fair shares';
+const BACKLOG = Number(process.env.BENCH_FAIR_BACKLOG ?? 500);
+const CONCURRENCY = Number(process.env.BENCH_BUILD_CONCURRENCY ?? 8);
+
+/** Jobs created per second while a worker drains a backlog queued before it started. */
+async function dispatchRate(env: NodeJS.ProcessEnv, fairShares: boolean): Promise<number> {
+  const server = new KubeApiTestServer({ timeScale: 0.01 });
+  await server.start();
+  const digest = `sha256:${randomBytes(32).toString('hex')}`;
+  server.script(() => ({ outcome: 'succeed', startDelayMs: 0, logLines: ['#1 DONE'], lineIntervalMs: 0, terminationMessage: JSON.stringify({ 'containerimage.digest': digest }) }));
+  server.faults({ latencyMs: 5 });
+  const deployment = new BenchDeployment(env, {
+    BUILD_DRIVER: 'kubernetes',
+    KUBECONFIG: server.kubeconfigPath,
+    BUILD_CONCURRENCY: String(CONCURRENCY),
+    READ_BASE_IMAGE_CONFIG: 'false',
+    BUILD_FAIR_SHARES: String(fairShares),
+    MAX_RUNNING_BUILDS_PER_USER: '0',
+  });
+  const watch = new JobCreationWatch(server.url, server.token, server.namespace);
+  watch.start();
+  const api = await startApiProcess(deployment.env);
+  const client = new JsonClient();
+  let worker: Awaited<ReturnType<typeof startWorkerProcess>> | undefined;
+  try {
+    const jobs = await inParallel(BACKLOG, 32, async (i) => {
+      const answer = await client.send(`${api.url}/system/api/v1/build/start`, 'POST', { authorization: deployment.user.authorization }, {
+        source: 'openserverless/runtime-base:local',
+        target: `${deployment.user.login}:f${i}`,
+        kind: 'python',
+        file: Buffer.from('requests\n').toString('base64'),
+      });
+      if (answer.status !== 200) throw new Error(`build/start answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+      return String(answer.body.job_name);
+    });
+    const queued = await deployment.jobCount(['waiting', 'prioritized']);
+    if (queued !== BACKLOG) throw new Error(`${BACKLOG} builds accepted but ${queued} jobs queued`);
+    worker = await startWorkerProcess(deployment.env, deployment.queue);
+    await watch.waitFor(jobs, 300_000);
+    const times = jobs.map((job) => watch.created.get(job)!).sort((a, b) => a - b);
+    if (server.objects('Job', server.namespace).length !== BACKLOG) throw new Error(`${BACKLOG} builds did not make ${BACKLOG} Jobs`);
+    return (times.length - 1) / ((times[times.length - 1] - times[0]) / 1000);
+  } finally {
+    client.close();
+    await worker?.stop();
+    await api.server.stop();
+    await watch.stop();
+    await server.stop();
+    await deployment.close();
+  }
+}
+
+export const fairDispatchBenchmark: Benchmark = {
+  name: NAME,
+  async run(env) {
+    const off = await dispatchRate(env, false);
+    const on = await dispatchRate(env, true);
+    const rows: BenchRow[] = [
+      figure(NAME, `backlog of ${BACKLOG}, fair shares off: Jobs created per second`, perSecond(off)),
+      figure(NAME, `backlog of ${BACKLOG}, fair shares on: Jobs created per second`, perSecond(on)),
+      held(NAME, 'dispatch rate with fair shares on / off', `${(on / off).toFixed(2)}`, '≥ 0.90', on / off >= 0.9),
+    ];
+    return rows;
+  },
+};
