@@ -23,8 +23,9 @@ export class BenchDeployment {
       USERS_FILE: this.user.usersFile,
       REDIS_PREFIX: this.prefix,
       CLEANUP_SCHEDULE: 'false',
-      // One user sends every build of a benchmark; the per-user cap would answer 429.
+      // One user sends every build of a benchmark; the per-user caps would answer 429 or hold builds back.
       MAX_ACTIVE_BUILDS_PER_USER: '0',
+      MAX_RUNNING_BUILDS_PER_USER: '0',
       ...overrides,
     };
     const connection = { host: this.env.REDIS_HOST ?? '127.0.0.1', port: Number(this.env.REDIS_PORT ?? 6379) };

@@ -86,6 +86,10 @@ describe('fair shares between users', () => {
 
     // Parked, not failed: one attempt each (the one that ran), and each job was taken again only when
     // a slot freed (three starts of their own, at most three wake-ups by a release, one by the fallback timer).
+    // The record ends a moment before BullMQ files the job as completed (and counts its attempt).
+    await waitUntil('BullMQ to file the jobs as completed', async () =>
+      (await Promise.all(capped.map((id) => deployer.queue.getJobState(id)))).every((state) => state === 'completed'),
+    );
     const jobs = await Promise.all(capped.map((id) => deployer.queue.getJob(id)));
     expect(jobs.map((job) => job?.attemptsMade)).toEqual([1, 1, 1]);
     const starts = jobs.reduce((sum, job) => sum + (job?.attemptsStarted ?? 0), 0);

@@ -39,7 +39,9 @@ async function startKube(): Promise<{ server: KubeApiTestServer; scenarios: Map<
 
 const kubeEnv = (server: KubeApiTestServer, usersFile: string) => ({
   ...kubernetesEnvironment(server.kubeconfigPath, usersFile),
+  // One user runs every build of these suites, all at once.
   MAX_ACTIVE_BUILDS_PER_USER: '0',
+  MAX_RUNNING_BUILDS_PER_USER: '0',
 });
 
 /** Starts `count` builds, each with its own tag, log and digest. */
