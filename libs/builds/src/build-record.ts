@@ -1,3 +1,4 @@
+import type { FailureReason } from '#libs/errors';
 import { BuildState } from './build-state.js';
 
 /** Everything the deployer keeps about one build; stored as a Redis hash. */
@@ -28,7 +29,8 @@ export interface BuildRecord {
   fileSha256: string;
   force: boolean;
   state: BuildState;
-  reason: string;
+  /** Why a failed build failed; empty otherwise. */
+  reason: FailureReason | '';
   message: string;
   digest: string;
   logTail: string[];
@@ -51,7 +53,7 @@ export interface BuildView {
   digest?: string;
   /** Id of the request that started the build (X-Request-Id). */
   request_id?: string;
-  reason?: string;
+  reason?: FailureReason;
   message?: string;
   log_tail?: string[];
   created_at: string;

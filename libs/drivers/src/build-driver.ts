@@ -1,3 +1,5 @@
+import type { FailureReason } from '#libs/errors';
+
 export interface ContextFile {
   name: string;
   content: Buffer;
@@ -56,8 +58,8 @@ export interface BuildLogSink {
  */
 export class BuildFailure extends Error {
   constructor(
-    readonly reason: string,
     message: string,
+    readonly reason: FailureReason,
   ) {
     super(message);
     this.name = 'BuildFailure';
