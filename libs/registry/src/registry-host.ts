@@ -1,14 +1,9 @@
 import { Injectable, Optional } from '@nestjs/common';
 import type { AuthenticatedUser } from '#libs/auth';
 import { DeployerEnvironment } from '#libs/config';
+import { driverProfileOf } from '#libs/drivers';
 import { InvalidInputError } from '#libs/errors';
 import { ClusterRegistryHost } from './cluster-registry-host.js';
-
-/** Where each driver pushes when neither the service, the user nor the cluster names a registry. */
-export const DEFAULT_REGISTRY_HOSTS = {
-  local: '127.0.0.1:5001',
-  kubernetes: 'nuvolaris-registry-svc:5000',
-} as const;
 
 const HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])(?::\d{1,5})?$/;
 
@@ -43,7 +38,7 @@ export class RegistryHostResolver {
       this.configured('REGISTRY_HOST', user) ??
       announced.push ??
       announced.internal ??
-      DEFAULT_REGISTRY_HOSTS[this.config.BUILD_DRIVER];
+      driverProfileOf(this.config).defaultRegistryHost;
     const pull =
       this.configured('REGISTRY_PULL_HOST', user) ??
       this.configured('REGISTRY_HOST', user) ??

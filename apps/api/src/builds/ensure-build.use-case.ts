@@ -129,7 +129,7 @@ export class EnsureBuildUseCase {
     // The worker has not seen this run yet: the log of an earlier run goes before it starts.
     if (current) await this.logs.reset(recordId);
     const secret = user.env.REGISTRY_SECRET;
-    if (secret && this.config.BUILD_DRIVER === 'kubernetes') await this.records.saveCredentials(recordId, secret);
+    if (secret) await this.records.saveCredentials(recordId, secret);
     await this.queue.enqueue(recordId, runJobId(recordId, record.generation));
     return record;
   }

@@ -148,8 +148,9 @@ export class StartBuildUseCase {
     }
     const holder = claim.id;
     if (claim.outcome === 'created') {
+      // Whatever the driver: it alone decides whether it pushes with them.
       const secret = user.env.REGISTRY_SECRET;
-      if (secret && this.config.BUILD_DRIVER === 'kubernetes') await this.records.saveCredentials(id, secret);
+      if (secret) await this.records.saveCredentials(id, secret);
       await mayHaveBeenAccepted(this.queue.enqueue(id));
       return { record, coalesced: false };
     }
