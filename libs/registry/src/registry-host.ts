@@ -3,11 +3,8 @@ import type { AuthenticatedUser } from '#libs/auth';
 import { DeployerEnvironment } from '#libs/config';
 import { driverProfileOf } from '#libs/drivers';
 import { InvalidInputError } from '#libs/errors';
+import { isRegistryHost } from '#libs/images';
 import { ClusterRegistryHost } from './cluster-registry-host.js';
-
-const HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])(?::\d{1,5})?$/;
-
-export const isRegistryHost = (value: string) => value.length <= 255 && HOST.test(value);
 
 /** Where a user's image goes (push) and the host in the reference an action runs on (pull). */
 export interface RegistryHosts {

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { AuthenticatedUser } from '#libs/auth';
+import { type AuthenticatedUser, ownerOf } from '#libs/auth';
 import { BuildRecordsRepository, CleanupQueue } from '#libs/builds';
 import { DeployerEnvironment } from '#libs/config';
 import { DriverProfile, driverProfileOf } from '#libs/drivers';
 import { DependencyUnavailableError } from '#libs/errors';
-import { repositoryNameForLogin } from '#libs/images';
 
 export interface CleanupOutcome {
   deleted: number;
@@ -40,7 +39,7 @@ export class CleanupBuildsUseCase {
   }
 
   execute(user: AuthenticatedUser, maxAgeHours: number): Promise<CleanupOutcome> {
-    const login = repositoryNameForLogin(user.login);
+    const login = ownerOf(user);
     const current = this.inFlight.get(login);
     if (current?.maxAgeHours === maxAgeHours) return current.outcome;
     const turn = current ? current.outcome.then(() => undefined, () => undefined) : Promise.resolve();

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AuthenticatedUser } from '#libs/auth';
+import { AuthenticatedUser, ownerOf } from '#libs/auth';
 import { BuilderCatalog } from '#libs/builders';
 import {
   BuildLogsRepository,
@@ -17,7 +17,6 @@ import {
 } from '#libs/builds';
 import { DeployerEnvironment } from '#libs/config';
 import { DependencyUnavailableError, InvalidInputError, TooManyRequestsError } from '#libs/errors';
-import { repositoryNameForLogin } from '#libs/images';
 import { ExistingImageFinder, RegistryHostResolver } from '#libs/registry';
 import { BUILD_IDENTITY_LABEL, RuntimeRegistry, decodeDependencyFile } from '#libs/runtimes';
 import { EnsureBuildDto } from './dto/ensure-build.dto.js';
@@ -56,7 +55,7 @@ export class EnsureBuildUseCase {
       strategy.check(content);
       file = Buffer.from(content, 'utf8');
     }
-    const login = repositoryNameForLogin(user.login);
+    const login = ownerOf(user);
     const hosts = this.registryHosts.resolveBoth(user);
     const ensureId = ensureBuildId({ builder: builder.id, kind: builder.kind, source: builder.source, file });
     const recordId = ensureRecordId(login, ensureId);

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AuthenticatedUser } from '#libs/auth';
+import { AuthenticatedUser, ownerOf } from '#libs/auth';
 import {
   BuildQueue,
   BuildRecord,
@@ -12,7 +12,7 @@ import {
 } from '#libs/builds';
 import { DeployerEnvironment } from '#libs/config';
 import { DependencyUnavailableError, InvalidInputError, TooManyRequestsError } from '#libs/errors';
-import { SourcePolicy, parseBuildTarget, parseImageReference, repositoryNameForLogin } from '#libs/images';
+import { SourcePolicy, parseBuildTarget, parseImageReference } from '#libs/images';
 import { ExistingImageFinder, RegistryCredentials, RegistryHostResolver, userRegistryCredentials } from '#libs/registry';
 import { CatalogSourcePolicy } from '#libs/builders';
 import { BUILD_IDENTITY_LABEL, RuntimeRegistry, decodeDependencyFile } from '#libs/runtimes';
@@ -77,7 +77,7 @@ export class StartBuildUseCase {
     this.catalogSources.check(request.source);
     this.tenantSources.check(user, source, request.source);
     const target = parseBuildTarget(request.target);
-    const owner = repositoryNameForLogin(user.login);
+    const owner = ownerOf(user);
     if (this.config.STRICT_USER_CHECK && target.user !== owner) {
       throw new InvalidInputError('Invalid target for the build.', 'InvalidTarget');
     }

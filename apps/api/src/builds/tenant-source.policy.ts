@@ -1,9 +1,9 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { isIP } from 'node:net';
-import type { AuthenticatedUser } from '#libs/auth';
+import { type AuthenticatedUser, ownerOf } from '#libs/auth';
 import { DeployerEnvironment } from '#libs/config';
 import { ForbiddenError } from '#libs/errors';
-import { ImageReference, messageExcerpt, repositoryNameForLogin } from '#libs/images';
+import { ImageReference, messageExcerpt } from '#libs/images';
 import { DEFAULT_REGISTRY_HOSTS } from '#libs/drivers';
 import { ClusterRegistryHost, RegistryHostResolver } from '#libs/registry';
 
@@ -41,7 +41,7 @@ export class TenantSourcePolicy {
 
   check(user: AuthenticatedUser, source: ImageReference, text: string): void {
     if (source.registry === undefined) return;
-    const own = repositoryNameForLogin(user.login);
+    const own = ownerOf(user);
     const ownRepository = source.repository === own || source.repository.startsWith(`${own}/`);
     const host = canonicalHost(source.registry);
     if (this.deployerRegistries(user).has(host)) {
