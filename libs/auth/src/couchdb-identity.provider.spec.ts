@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { DependencyUnavailableError } from '#libs/errors';
-import { freePort, startCouchdbTestServer, type CouchdbTestServer } from '../test/couchdb-test-server.js';
+import { freePort, startCouchdbTestServer, type CouchdbTestServer } from '../../../test/support/couchdb-test-server.js';
 import { CouchdbIdentityProvider } from './couchdb-identity.provider.js';
 import { CouchdbSubjectsRepository, type CouchdbConnectionOptions } from './couchdb-subjects.repository.js';
 

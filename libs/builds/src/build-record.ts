@@ -4,7 +4,7 @@ import { BuildState } from './build-state.js';
 /** Everything the deployer keeps about one build; stored as a Redis hash. */
 export interface BuildRecord {
   id: string;
-  /** The authenticated login, as the identity provider returned it. */
+  /** The owner: the caller's login lowercased (AuthenticatedUser.owner), what ownership checks compare. */
   login: string;
   /** The repository the image goes to (the target's user part). */
   user: string;
