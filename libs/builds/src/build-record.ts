@@ -86,3 +86,27 @@ export function toBuildView(record: BuildRecord): BuildView {
 
 /** Where the build pushes; records from before the two hosts pushed where they pull. */
 export const pushReference = (record: Pick<BuildRecord, 'image' | 'pushImage'>) => record.pushImage || record.image;
+
+/** What a request decides about a new build; the rest of a queued record is the same for every build. */
+export type NewBuild = Omit<BuildRecord, 'state' | 'reason' | 'message' | 'digest' | 'logTail' | 'startedAt' | 'finishedAt'>;
+
+export const queuedRecord = (build: NewBuild): BuildRecord => ({
+  ...build,
+  state: 'queued',
+  reason: '',
+  message: '',
+  digest: '',
+  logTail: [],
+  startedAt: 0,
+  finishedAt: 0,
+});
+
+/** The answer when the exact image already exists: a build that succeeded at once, with nothing built. */
+export const alreadyBuiltRecord = (record: BuildRecord, digest: string, now: number): BuildRecord => ({
+  ...record,
+  state: 'succeeded',
+  digest,
+  message: 'The image already exists; nothing was built.',
+  startedAt: now,
+  finishedAt: now,
+});

@@ -6,6 +6,7 @@ import {
   BuildQueue,
   BuildRecord,
   BuildRecordsRepository,
+  alreadyBuiltRecord,
   buildIdentity,
   coalescingKey,
   ensureBuildId,
@@ -13,6 +14,7 @@ import {
   ensureJobName,
   ensureRecordId,
   fileDigest,
+  queuedRecord,
   runJobId,
 } from '#libs/builds';
 import { DeployerEnvironment } from '#libs/config';
@@ -75,7 +77,7 @@ export class EnsureBuildUseCase {
     if (current?.state === 'failed' && request.retry === false) return current;
     if (current?.state === 'succeeded' && !(await this.imageIsGone(current))) return current;
 
-    const record: BuildRecord = {
+    const record = queuedRecord({
       id: recordId,
       login,
       user: login,
@@ -93,23 +95,15 @@ export class EnsureBuildUseCase {
       hasFile: file !== null,
       fileSha256,
       force: false,
-      state: 'queued',
-      reason: '',
-      message: '',
-      digest: '',
-      logTail: [],
       requestId,
       createdAt: now,
-      startedAt: 0,
-      finishedAt: 0,
-    };
+    });
     record.jobName = ensureJobName(login, recordId, record.generation);
 
     if (!current) {
       const digest = await this.existingDigest(hosts.push, login, tag, identity);
       if (digest) {
-        const done = { ...record, state: 'succeeded' as const, digest, message: 'The image already exists; nothing was built.', startedAt: now, finishedAt: now };
-        return this.records.saveExisting(done);
+        return this.records.saveExisting(alreadyBuiltRecord(record, digest, now));
       }
     }
 
