@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '#libs/config';
+import { FAILURE_REASON_NAMES } from '#libs/errors';
 import { freeLoopbackPort } from '#libs/devenv';
 import { createApiApp } from '../../apps/api/src/create-api-app.js';
 import { waitForBuild } from '../support/build-waiter.js';
@@ -132,6 +133,11 @@ describe('operations endpoints', () => {
         required: expect.arrayContaining(['source', 'target', 'kind']),
         properties: { kind: { enum: expect.arrayContaining(['python', 'dotnet']) }, force: { type: 'boolean' } },
       });
+      // `reason` is the failure catalogue, by reference, in both views of a build.
+      expect(document.components.schemas.FailureReason).toMatchObject({ type: 'string', enum: FAILURE_REASON_NAMES });
+      for (const view of ['BuildViewDto', 'EnsureBuildResponseDto']) {
+        expect(document.components.schemas[view]).toMatchObject({ properties: { reason: { allOf: [{ $ref: '#/components/schemas/FailureReason' }] } } });
+      }
     });
 
     it('serves the UI', async () => {
@@ -285,6 +291,9 @@ describe('build outcome metrics (worker and API share them through Redis)', () =
     const finished = Date.parse(String(status.finished_at));
     expect(seconds).toBeCloseTo((finished - started) / 1000, 3);
     expect(valueOf(samples, 'deployer_queue_jobs', { state: 'completed' })).toBeGreaterThanOrEqual(1);
+    // Every reason of the failure catalogue is a label, 0 until a build fails so; no other label appears.
+    for (const reason of FAILURE_REASON_NAMES) expect(valueOf(samples, 'deployer_build_failures_total', { reason })).toBe(0);
+    expect(samples.filter((s) => s.name === 'deployer_build_failures_total')).toHaveLength(FAILURE_REASON_NAMES.length);
 
     const stored = await deployer.redis.hgetall(`${deployer.config.REDIS_PREFIX}:metrics:build_duration_seconds`);
     expect(Object.keys(stored).length).toBeGreaterThan(0);

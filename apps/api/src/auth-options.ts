@@ -1,6 +1,7 @@
 import type { AuthOptions } from '#libs/auth';
 import { DeployerEnvironment } from '#libs/config';
 
+/** The identity options of the API, from its validated config: a static users file or the CouchDB of OpenWhisk. */
 export function authOptionsFrom(config: DeployerEnvironment): AuthOptions {
   const failedAuthLimits = {
     perWindow: config.AUTH_FAILURES_PER_WINDOW,

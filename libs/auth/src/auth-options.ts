@@ -7,7 +7,7 @@ interface CommonAuthOptions {
   readonly failedAuthLimits?: FailedAuthLimits;
 }
 
-/** Where identities come from; parsed from the environment by the config lib. */
+/** Where identities come from; the API builds them from its validated config (apps/api/src/auth-options.ts). */
 export type AuthOptions =
   | (CommonAuthOptions & { readonly provider: 'couchdb'; readonly couchdb: CouchdbConnectionOptions })
   | (CommonAuthOptions & { readonly provider: 'static'; readonly usersFile: string });

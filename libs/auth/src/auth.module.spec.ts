@@ -78,7 +78,7 @@ describe('AuthModule with AuthGuard and @CurrentUser()', () => {
   ])('admits %s and hands the user to the handler', async (_form, authorization) => {
     const response = await request(app.getHttpServer()).get('/whoami').set('Authorization', authorization);
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ login: 'alice', subject: 'alice', env: { A: '1' } });
+    expect(response.body).toEqual({ login: 'alice', owner: 'alice', subject: 'alice', env: { A: '1' } });
   });
 
   it('refuses a missing header', async () => {

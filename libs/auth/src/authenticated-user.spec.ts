@@ -1,4 +1,5 @@
-import { mergeUserEnv } from './authenticated-user.js';
+import { InvalidInputError } from '#libs/errors';
+import { authenticatedUser, mergeUserEnv, ownerOf } from './authenticated-user.js';
 
 describe('mergeUserEnv', () => {
   it('merges env and userenv, userenv winning', () => {
@@ -37,5 +38,21 @@ describe('mergeUserEnv', () => {
 
   it('returns a frozen object', () => {
     expect(Object.isFrozen(mergeUserEnv([{ key: 'A', value: '1' }], []))).toBe(true);
+  });
+});
+
+describe('the owner of an authenticated user', () => {
+  it('is the login lowercased, computed once', () => {
+    const user = authenticatedUser({ login: 'Devel', subject: 'devel', env: {} });
+    expect(user.owner).toBe('devel');
+    expect(ownerOf(user)).toBe('devel');
+    expect(Object.isFrozen(user)).toBe(true);
+  });
+
+  it('is empty for a login that cannot name a repository, and ownerOf says why', () => {
+    // A Kelvin sign lowercases to "k": the owner must not become another user's "kim".
+    const user = authenticatedUser({ login: '\u212Aim', subject: 'x', env: {} });
+    expect(user.owner).toBe('');
+    expect(() => ownerOf(user)).toThrow(InvalidInputError);
   });
 });

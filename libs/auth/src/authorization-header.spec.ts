@@ -1,5 +1,5 @@
 import { UnauthenticatedError } from '#libs/errors';
-import { parseAuthorizationHeader } from './authorization-header.js';
+import { parseAuthorizationHeader, parseBasicAuthorization } from './authorization-header.js';
 
 const uuid = '23bc46b1-71f6-4ed5-8c54-816aa4f8c502';
 const key = '123zO3xZCLrMN6v2BKK1dXYFpXlPkccOFqm12CdAsMgRU4VrNZ9lyGVCGuMDGIwP';
@@ -61,5 +61,27 @@ describe('parseAuthorizationHeader', () => {
     const error = rejection(`Bearer ${uuid}:${key}`);
     expect(error.message).not.toContain(key);
     expect(error.message).not.toContain(uuid);
+  });
+});
+
+describe('parseBasicAuthorization (the queue dashboard)', () => {
+  const basic = (pair: string) => `Basic ${Buffer.from(pair).toString('base64')}`;
+
+  it('reads user and password, the user possibly empty, the password possibly holding colons', () => {
+    expect(parseBasicAuthorization(basic('u-1:k:2'))).toEqual({ user: 'u-1', password: 'k:2' });
+    expect(parseBasicAuthorization(basic(':token'))).toEqual({ user: '', password: 'token' });
+    expect(parseBasicAuthorization(`basic  ${Buffer.from('a:b').toString('base64')}`)).toEqual({ user: 'a', password: 'b' });
+  });
+
+  it.each([
+    ['no header', undefined],
+    ['another scheme', 'Bearer abc'],
+    ['a bare key', 'u:k'],
+    ['no colon', basic('nocolon')],
+    ['not base64', 'Basic ***'],
+    ['control characters', basic('a:b\n')],
+    ['a huge header', `Basic ${'A'.repeat(5000)}`],
+  ])('refuses %s', (_what, header) => {
+    expect(parseBasicAuthorization(header)).toBeNull();
   });
 });

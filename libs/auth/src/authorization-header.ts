@@ -27,6 +27,30 @@ export function parseAuthorizationHeader(header: string | undefined): OpenWhiskC
   throw invalid();
 }
 
+/** HTTP basic auth as a browser sends it; the user name may be empty. */
+export interface BasicCredentials {
+  readonly user: string;
+  readonly password: string;
+}
+
+/**
+ * Reads `Basic base64(user:password)` only (what a browser's login prompt
+ * sends), with the same base64 and character rules as the keys above; null
+ * when the header is anything else.
+ */
+export function parseBasicAuthorization(header: string | undefined): BasicCredentials | null {
+  const parts = (header ?? '').trim().split(/\s+/);
+  if (header === undefined || header.length > MAX_HEADER_LENGTH || parts.length !== 2 || parts[0].toLowerCase() !== 'basic') return null;
+  try {
+    const pair = decodeBase64(parts[1]);
+    const separator = pair.indexOf(':');
+    if (separator < 0 || CONTROL_CHARACTERS.test(pair)) return null;
+    return { user: pair.slice(0, separator), password: pair.slice(separator + 1) };
+  } catch {
+    return null;
+  }
+}
+
 function parseToken(token: string): OpenWhiskCredentials {
   // Base64 has no ':', so a colon means the key was sent in clear, as the original allows.
   const pair = token.includes(':') ? token : decodeBase64(token);

@@ -4,7 +4,7 @@ import type { OpenWhiskCredentials } from './authorization-header.js';
 import { CachingIdentityProvider } from './caching-identity.provider.js';
 import { IdentityProvider } from './identity-provider.js';
 
-const alice: AuthenticatedUser = { login: 'alice', subject: 'alice', env: {} };
+const alice: AuthenticatedUser = { login: 'alice', subject: 'alice', env: {}, owner: 'alice' };
 const good: OpenWhiskCredentials = { uuid: 'u-alice', key: 'k-alice' };
 const wrong: OpenWhiskCredentials = { uuid: 'u-alice', key: 'nope' };
 

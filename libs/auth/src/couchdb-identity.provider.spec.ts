@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { DependencyUnavailableError } from '#libs/errors';
-import { freePort, startCouchdbTestServer, type CouchdbTestServer } from '../test/couchdb-test-server.js';
+import { freePort, startCouchdbTestServer, type CouchdbTestServer } from '../../../test/support/couchdb-test-server.js';
 import { CouchdbIdentityProvider } from './couchdb-identity.provider.js';
 import { CouchdbSubjectsRepository, type CouchdbConnectionOptions } from './couchdb-subjects.repository.js';
 
@@ -78,6 +78,7 @@ describe('CouchdbIdentityProvider against a CouchDB-compatible server', () => {
   it('returns the user with env and userenv merged for a good key', async () => {
     await expect(provider().authenticate(alice)).resolves.toEqual({
       login: 'alice',
+      owner: 'alice',
       subject: 'alice',
       env: { REGISTRY_HOST: 'alice-registry.example:5000', REDIS_PREFIX: 'alice:' },
     });
@@ -98,12 +99,12 @@ describe('CouchdbIdentityProvider against a CouchDB-compatible server', () => {
   });
 
   it('authenticates a subject without users_metadata as its subject, with no env', async () => {
-    await expect(provider().authenticate(bob)).resolves.toEqual({ login: 'bob', subject: 'bob', env: {} });
+    await expect(provider().authenticate(bob)).resolves.toEqual({ login: 'bob', owner: 'bob', subject: 'bob', env: {} });
   });
 
   it('authenticates when the users_metadata database does not exist', async () => {
     const lonely = provider({ prefix: `${prefix}lonely_` });
-    await expect(lonely.authenticate(alice)).resolves.toEqual({ login: 'alice', subject: 'alice', env: {} });
+    await expect(lonely.authenticate(alice)).resolves.toEqual({ login: 'alice', owner: 'alice', subject: 'alice', env: {} });
   });
 
   it('reports a missing subjects database as unavailable, not as unknown credentials', async () => {

@@ -1,4 +1,4 @@
-import { mergeUserEnv, type AuthenticatedUser } from './authenticated-user.js';
+import { authenticatedUser, mergeUserEnv, type AuthenticatedUser } from './authenticated-user.js';
 import type { OpenWhiskCredentials } from './authorization-header.js';
 import type { CouchdbSubjectsRepository } from './couchdb-subjects.repository.js';
 import { IdentityProvider } from './identity-provider.js';
@@ -16,7 +16,7 @@ export class CouchdbIdentityProvider extends IdentityProvider {
     // A subject without metadata is still a valid OpenWhisk identity.
     const metadata = await this.subjects.findUserMetadata(subject.subject);
     const login = typeof metadata?.login === 'string' && metadata.login !== '' ? metadata.login : subject.subject;
-    return Object.freeze({
+    return authenticatedUser({
       login,
       subject: subject.subject,
       env: mergeUserEnv(metadata?.env, metadata?.userenv),

@@ -27,11 +27,13 @@ describe('StaticIdentityProvider', () => {
     const provider = await StaticIdentityProvider.fromFile(await usersFile('users.json', [alice, bob]));
     await expect(provider.authenticate({ uuid: 'u-alice', key: 'k-alice-secret' })).resolves.toEqual({
       login: 'alice',
+      owner: 'alice',
       subject: 'alice',
       env: { REGISTRY_HOST: 'localhost:5000' },
     });
     await expect(provider.authenticate({ uuid: 'u-bob', key: 'k-bob' })).resolves.toEqual({
       login: 'bob',
+      owner: 'bob',
       subject: 'bob',
       env: {},
     });

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { AuthenticatedUser } from './authenticated-user.js';
+import { authenticatedUser, type AuthenticatedUser } from './authenticated-user.js';
 import type { OpenWhiskCredentials } from './authorization-header.js';
 import { IdentityProvider } from './identity-provider.js';
 import { loadStaticUsers, type StaticUser } from './static-users.file.js';
@@ -20,7 +20,7 @@ export class StaticIdentityProvider extends IdentityProvider {
         user.uuid,
         {
           keyDigest: digest(user.key),
-          user: Object.freeze({ login: user.login, subject: user.login, env: user.env }),
+          user: authenticatedUser({ login: user.login, subject: user.login, env: user.env }),
         },
       ]),
     );

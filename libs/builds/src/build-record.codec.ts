@@ -1,3 +1,4 @@
+import type { FailureReason } from '#libs/errors';
 import { BuildRecord } from './build-record.js';
 import { BuildState } from './build-state.js';
 
@@ -34,7 +35,8 @@ export function decodeRecord(hash: Record<string, string>): BuildRecord | null {
     fileSha256: hash.fileSha256 ?? '',
     force: hash.force === '1',
     state: hash.state as BuildState,
-    reason: hash.reason ?? '',
+    // Written only from the catalogue (BuildOutcome's type); read back as stored.
+    reason: (hash.reason ?? '') as FailureReason | '',
     message: hash.message ?? '',
     digest: hash.digest ?? '',
     logTail: hash.logTail ? (JSON.parse(hash.logTail) as string[]) : [],

@@ -1,9 +1,10 @@
+import type { FailureReason } from '#libs/errors';
 import { BuildState } from './build-state.js';
 
 /** Everything the deployer keeps about one build; stored as a Redis hash. */
 export interface BuildRecord {
   id: string;
-  /** The authenticated login, as the identity provider returned it. */
+  /** The owner: the caller's login lowercased (AuthenticatedUser.owner), what ownership checks compare. */
   login: string;
   /** The repository the image goes to (the target's user part). */
   user: string;
@@ -28,7 +29,8 @@ export interface BuildRecord {
   fileSha256: string;
   force: boolean;
   state: BuildState;
-  reason: string;
+  /** Why a failed build failed; empty otherwise. */
+  reason: FailureReason | '';
   message: string;
   digest: string;
   logTail: string[];
@@ -51,7 +53,7 @@ export interface BuildView {
   digest?: string;
   /** Id of the request that started the build (X-Request-Id). */
   request_id?: string;
-  reason?: string;
+  reason?: FailureReason;
   message?: string;
   log_tail?: string[];
   created_at: string;
@@ -84,3 +86,27 @@ export function toBuildView(record: BuildRecord): BuildView {
 
 /** Where the build pushes; records from before the two hosts pushed where they pull. */
 export const pushReference = (record: Pick<BuildRecord, 'image' | 'pushImage'>) => record.pushImage || record.image;
+
+/** What a request decides about a new build; the rest of a queued record is the same for every build. */
+export type NewBuild = Omit<BuildRecord, 'state' | 'reason' | 'message' | 'digest' | 'logTail' | 'startedAt' | 'finishedAt'>;
+
+export const queuedRecord = (build: NewBuild): BuildRecord => ({
+  ...build,
+  state: 'queued',
+  reason: '',
+  message: '',
+  digest: '',
+  logTail: [],
+  startedAt: 0,
+  finishedAt: 0,
+});
+
+/** The answer when the exact image already exists: a build that succeeded at once, with nothing built. */
+export const alreadyBuiltRecord = (record: BuildRecord, digest: string, now: number): BuildRecord => ({
+  ...record,
+  state: 'succeeded',
+  digest,
+  message: 'The image already exists; nothing was built.',
+  startedAt: now,
+  finishedAt: now,
+});

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { DeployerEnvironment } from '#libs/config';
+import type { FailureReason } from '#libs/errors';
 import { InjectRedis } from '#libs/redis';
 import { BuildRecord } from './build-record.js';
 import { decodeRecord, encodeRecord } from './build-record.codec.js';
@@ -21,7 +22,7 @@ export type ClaimResult =
 
 export interface BuildOutcome {
   state: 'succeeded' | 'failed';
-  reason?: string;
+  reason?: FailureReason;
   message?: string;
   digest?: string;
   logTail?: string[];

@@ -1,4 +1,8 @@
-/** Where each piece of a build lives in Redis; one place so keys never drift. */
+/**
+ * Where each piece of a build lives in Redis. The queues (BullMQ, under the
+ * same prefix), the metrics (MetricsKeys) and the failed-auth limiter keep
+ * their own keys beside these.
+ */
 export class RedisKeys {
   constructor(private readonly prefix: string) {}
 

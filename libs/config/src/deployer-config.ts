@@ -78,7 +78,7 @@ export class DeployerEnvironment {
   REDIS_PORT = 6379;
 
   @IsOptional() @IsString()
-  REDIS_PASSWORD?: string;
+  REDIS_PASSWORD?: string = undefined;
 
   @Transform(toInt) @IsInt() @Min(0) @Max(15)
   REDIS_DB = 0;
@@ -107,10 +107,10 @@ export class DeployerEnvironment {
   COUCHDB_PROTOCOL = 'http';
 
   @IsOptional() @IsString()
-  COUCHDB_ADMIN_USER?: string;
+  COUCHDB_ADMIN_USER?: string = undefined;
 
   @IsOptional() @IsString()
-  COUCHDB_ADMIN_PASSWORD?: string;
+  COUCHDB_ADMIN_PASSWORD?: string = undefined;
 
   @IsString()
   COUCHDB_PREFIX = 'nuvolaris_';
@@ -129,28 +129,28 @@ export class DeployerEnvironment {
    * REGISTRY_HOST (OpenServerless user env) applies, then the driver's default.
    */
   @IsOptional() @IsString() @MinLength(1)
-  REGISTRY_HOST?: string;
+  REGISTRY_HOST?: string = undefined;
 
   /**
    * Where builds push (`host[:port]`), when it differs from where nodes pull:
    * a Service name resolves in a build pod but not for containerd on a node.
    */
   @IsOptional() @IsString() @MinLength(1)
-  REGISTRY_PUSH_HOST?: string;
+  REGISTRY_PUSH_HOST?: string = undefined;
 
   /** The host in the `image` an action runs on (what `--docker` needs). */
   @IsOptional() @IsString() @MinLength(1)
-  REGISTRY_PULL_HOST?: string;
+  REGISTRY_PULL_HOST?: string = undefined;
 
   /** Talk plain HTTP to the registry (loopback registries are always HTTP). */
   @Transform(toBool) @IsBoolean()
   REGISTRY_INSECURE = false;
 
   @IsOptional() @IsString()
-  REGISTRY_USER?: string;
+  REGISTRY_USER?: string = undefined;
 
   @IsOptional() @IsString()
-  REGISTRY_PASS?: string;
+  REGISTRY_PASS?: string = undefined;
 
   @Transform(toInt) @IsInt() @Min(100) @Max(60_000)
   REGISTRY_TIMEOUT_MS = 3_000;
@@ -159,14 +159,14 @@ export class DeployerEnvironment {
   DOCKER_CLI = '/usr/bin/docker';
 
   @IsOptional() @IsString()
-  DOCKER_HOST?: string;
+  DOCKER_HOST?: string = undefined;
 
   /** `--network` of `docker build` (e.g. `none` on an Engine without a bridge). */
   @IsOptional() @IsIn(['none', 'host', 'default'])
-  DOCKER_BUILD_NETWORK?: string;
+  DOCKER_BUILD_NETWORK?: string = undefined;
 
   @IsOptional() @IsString()
-  BUILD_WORKDIR?: string;
+  BUILD_WORKDIR?: string = undefined;
 
   /**
    * PEM bundle of every CA the install step must trust (a TLS-intercepting
@@ -210,7 +210,7 @@ export class DeployerEnvironment {
 
   /** Kubernetes driver: kubeconfig file; in-cluster configuration when unset. */
   @IsOptional() @IsString()
-  KUBECONFIG?: string;
+  KUBECONFIG?: string = undefined;
 
   @IsString() @MinLength(1)
   KUBE_NAMESPACE = 'nuvolaris';
@@ -232,7 +232,7 @@ export class DeployerEnvironment {
 
   /** Push credentials of the build Jobs; unset: `registry-pull-secret-int` when it exists, else REGISTRY_PULL_SECRET. */
   @IsOptional() @IsString() @MinLength(1)
-  REGISTRY_PUSH_SECRET?: string;
+  REGISTRY_PUSH_SECRET?: string = undefined;
 
   /** The builder catalog of `build/ensure`: `{"<id>": {"kind", "source"}}`; a missing default file is an empty catalog. */
   @IsString() @MinLength(1)
@@ -240,7 +240,7 @@ export class DeployerEnvironment {
 
   /** The catalog inline, instead of BUILDER_CATALOG_FILE. */
   @IsOptional() @IsString()
-  BUILDER_CATALOG_JSON?: string;
+  BUILDER_CATALOG_JSON?: string = undefined;
 
   /** `build/start` accepts only sources that are images of the builder catalog. */
   @Transform(toBool) @IsBoolean()
@@ -316,15 +316,15 @@ export class DeployerEnvironment {
    * of characters (e.g. `ghcr.io/apache/openserverless-runtime-*`); empty: any.
    */
   @IsOptional() @IsString()
-  SOURCE_ALLOWLIST?: string;
+  SOURCE_ALLOWLIST?: string = undefined;
 
   /** Logins allowed into the queue dashboard (/system/queues), comma-separated. */
   @IsOptional() @IsString()
-  ADMIN_LOGINS?: string;
+  ADMIN_LOGINS?: string = undefined;
 
   /** A token that opens the queue dashboard (basic auth, any user name). */
   @IsOptional() @IsString() @MinLength(16)
-  ADMIN_TOKEN?: string;
+  ADMIN_TOKEN?: string = undefined;
 
   /** Failed authentications one client address may make per window before 429. */
   @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000)
@@ -339,7 +339,7 @@ export class DeployerEnvironment {
    * the client address is the connection's.
    */
   @IsOptional() @IsTrustedProxyList()
-  TRUSTED_PROXIES?: string;
+  TRUSTED_PROXIES?: string = undefined;
 
   /** When the scheduled cleanup runs (cron, 5 or 6 fields). */
   @IsCronExpression()

@@ -1,4 +1,5 @@
 import { ConfigurationError, loadConfig, registryUsesHttp } from './load-config.js';
+import { DeployerEnvironment } from './deployer-config.js';
 
 describe('loadConfig', () => {
   it('accepts trusted proxies as addresses, CIDRs and names, and refuses anything else', () => {
@@ -58,5 +59,15 @@ describe('loadConfig', () => {
     for (const host of ['127.evil.example', '127.evil.example:5000', '127.0.0.1.nip.io:5000', '127.0.0.1x', 'localhost.evil.example']) {
       expect(registryUsesHttp(loadConfig({}), host)).toBe(false);
     }
+  });
+});
+
+describe('optional variables', () => {
+  it('are discoverable on the DTO (initialised to undefined) and read from the environment', () => {
+    const optional = Object.entries(new DeployerEnvironment()).filter(([, value]) => value === undefined).map(([name]) => name);
+    expect(optional).toEqual(expect.arrayContaining(['REDIS_PASSWORD', 'REGISTRY_HOST', 'TRUSTED_PROXIES', 'BUILD_CA_BUNDLE', 'ADMIN_TOKEN']));
+    const config = loadConfig({ REDIS_PASSWORD: 'p', ADMIN_LOGINS: 'root', REGISTRY_PULL_HOST: 'pull:5000', KUBECONFIG: '/k' });
+    expect(config).toMatchObject({ REDIS_PASSWORD: 'p', ADMIN_LOGINS: 'root', REGISTRY_PULL_HOST: 'pull:5000', KUBECONFIG: '/k' });
+    expect(loadConfig({}).REGISTRY_HOST).toBeUndefined();
   });
 });

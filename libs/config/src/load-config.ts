@@ -22,10 +22,8 @@ const describe = (error: ValidationError): string => {
  * that names the variable.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): DeployerEnvironment {
-  const defaults = new DeployerEnvironment();
-  const known = Object.keys(defaults).concat(
-    ['REDIS_PASSWORD', 'COUCHDB_ADMIN_USER', 'COUCHDB_ADMIN_PASSWORD', 'REGISTRY_HOST', 'REGISTRY_PUSH_HOST', 'REGISTRY_PULL_HOST', 'REGISTRY_PUSH_SECRET', 'BUILDER_CATALOG_JSON', 'REGISTRY_USER', 'REGISTRY_PASS', 'DOCKER_HOST', 'DOCKER_BUILD_NETWORK', 'BUILD_WORKDIR', 'KUBECONFIG', 'SOURCE_ALLOWLIST', 'ADMIN_LOGINS', 'ADMIN_TOKEN', 'TRUSTED_PROXIES'],
-  );
+  // Every variable is a property of the DTO, optional ones initialised to undefined, so this list cannot drift.
+  const known = Object.keys(new DeployerEnvironment());
   const given: Record<string, string> = {};
   for (const name of known) {
     const value = env[name];

@@ -1,3 +1,5 @@
+import type { FailureReason } from '#libs/errors';
+
 export interface ContextFile {
   name: string;
   content: Buffer;
@@ -25,7 +27,10 @@ export interface BuildSpec {
   kind: string;
   /** `host[:port]` the image is pushed to. */
   registryHost: string;
-  /** The user's REGISTRY_SECRET: a secret name or `user:password`; never logged. */
+  /**
+   * The user's REGISTRY_SECRET: a secret name or `user:password`; never logged.
+   * Always passed; the kubernetes driver pushes with it, the local one with its Engine's own login.
+   */
   registrySecret: string | null;
   /** Full reference to push: `<registry>/<user>:<tag>`. */
   image: string;
@@ -56,8 +61,8 @@ export interface BuildLogSink {
  */
 export class BuildFailure extends Error {
   constructor(
-    readonly reason: string,
     message: string,
+    readonly reason: FailureReason,
   ) {
     super(message);
     this.name = 'BuildFailure';

@@ -1,4 +1,5 @@
 export * from './build-driver.js';
+export * from './driver-profile.js';
 export * from './drivers.module.js';
 export * from './local/local.build-driver.js';
 export * from './kubernetes/kubernetes.build-driver.js';

@@ -1,5 +1,6 @@
 import { InvalidInputError } from '#libs/errors';
 import { formatImageReference, parseImageReference } from './image-reference.js';
+import { isRegistryHost } from './reference-grammar.js';
 
 const DIGEST = `sha256:${'a1'.repeat(32)}`;
 
@@ -102,5 +103,15 @@ describe('parseImageReference', () => {
   it('refuses a long pathological component without backtracking', () => {
     expect(() => parseImageReference(`${'a-'.repeat(120)}!`)).toThrow(InvalidInputError);
     expect(() => parseImageReference(`${'a'.repeat(250)}A`)).toThrow(InvalidInputError);
+  });
+});
+
+describe('the one host grammar', () => {
+  it('refuses a DNS label longer than 63 characters and a host longer than 255, in references too', () => {
+    const long = `${'a'.repeat(64)}.example`;
+    expect(isRegistryHost(`${'a'.repeat(63)}.example:5000`)).toBe(true);
+    expect(isRegistryHost(long)).toBe(false);
+    expect(isRegistryHost(`${'a.'.repeat(128)}io`)).toBe(false);
+    expect(() => parseImageReference(`${long}/x`, 'source')).toThrow(InvalidInputError);
   });
 });

@@ -7,7 +7,8 @@
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^\w[\w.-]{0,127}$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
-const DOMAIN_COMPONENT = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
+// A DNS label: at most 63 characters, so a host that cannot resolve is refused here.
+const DOMAIN_COMPONENT = '[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?';
 const REGISTRY_HOST = new RegExp(
   `^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]{1,5})?$`,
 );
@@ -27,8 +28,9 @@ export function isDigest(value: string): boolean {
   return DIGEST.test(value);
 }
 
+/** `host[:port]`: the one host grammar of references, user settings and the Operator's annotations. */
 export function isRegistryHost(value: string): boolean {
-  return REGISTRY_HOST.test(value);
+  return value.length <= MAX_REFERENCE_LENGTH && REGISTRY_HOST.test(value);
 }
 
 /** A first path component names a registry when it could not be a repository path. */

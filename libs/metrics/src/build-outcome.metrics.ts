@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { DeployerEnvironment } from '#libs/config';
+import { FAILURE_REASON_NAMES, FailureReason } from '#libs/errors';
 import { InjectRedis } from '#libs/redis';
 import { MetricsKeys } from './metrics-keys.js';
 import { HistogramSeries, RedisHistogram } from './redis-histogram.js';
@@ -12,6 +13,8 @@ export const BUILD_DURATION_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 18
 export interface FinishedBuild {
   kind: string;
   state: string;
+  /** Why a failed build failed (the failure catalogue); empty otherwise. */
+  reason?: FailureReason | '';
   /** Epoch milliseconds; 0 when the build never ran. */
   startedAt: number;
   finishedAt: number;
@@ -27,12 +30,15 @@ export class BuildOutcomeMetrics {
   private readonly logger = new Logger(BuildOutcomeMetrics.name);
   private readonly histogram = new RedisHistogram(['kind', 'state'], BUILD_DURATION_BUCKETS);
   private readonly key: string;
+  private readonly failuresKey: string;
 
   constructor(
     @InjectRedis() private readonly redis: Redis,
     config: DeployerEnvironment,
   ) {
-    this.key = new MetricsKeys(config.REDIS_PREFIX).buildDuration();
+    const keys = new MetricsKeys(config.REDIS_PREFIX);
+    this.key = keys.buildDuration();
+    this.failuresKey = keys.buildFailures();
   }
 
   /** Best effort: a metric that cannot be written never fails the build that produced it. */
@@ -41,7 +47,9 @@ export class BuildOutcomeMetrics {
     const seconds = ran ? (build.finishedAt - build.startedAt) / 1000 : 0;
     const { bucketField, sumField } = this.histogram.increment({ kind: build.kind, state: build.state }, seconds);
     try {
-      await this.redis.multi().hincrby(this.key, bucketField, 1).hincrbyfloat(this.key, sumField, seconds).exec();
+      const write = this.redis.multi().hincrby(this.key, bucketField, 1).hincrbyfloat(this.key, sumField, seconds);
+      if (build.state === 'failed' && build.reason) write.hincrby(this.failuresKey, build.reason, 1);
+      await write.exec();
     } catch (error) {
       this.logger.warn(`Cannot record the outcome of a ${build.kind} build: ${(error as Error).message}`);
     }
@@ -50,5 +58,11 @@ export class BuildOutcomeMetrics {
   /** Every kind and state seen so far; the count of each series is its number of finished builds. */
   async durations(): Promise<HistogramSeries[]> {
     return this.histogram.read(await this.redis.hgetall(this.key));
+  }
+
+  /** Failed builds by reason: every reason of the catalogue, 0 when none failed so. */
+  async failures(): Promise<Record<FailureReason, number>> {
+    const counts = await this.redis.hgetall(this.failuresKey);
+    return Object.fromEntries(FAILURE_REASON_NAMES.map((reason) => [reason, Number(counts[reason] ?? 0)])) as Record<FailureReason, number>;
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The registry hosts the cluster announces (annotations of the Operator's
- * ConfigMap `config`), when the service runs with the kubernetes driver.
+ * ConfigMap `config`), when builds run in a cluster.
  * Each is a valid `host[:port]` or absent.
  */
 export interface AnnouncedRegistryHosts {

@@ -1,6 +1,7 @@
 import { loadConfig } from '#libs/config';
 import { InvalidInputError } from '#libs/errors';
-import { RegistryHostResolver, isRegistryHost } from './registry-host.js';
+import { isRegistryHost } from '#libs/images';
+import { RegistryHostResolver } from './registry-host.js';
 
 describe('RegistryHostResolver', () => {
   const resolver = (env: Record<string, string>) => new RegistryHostResolver(loadConfig(env));

@@ -1,18 +1,10 @@
 import { Injectable, Optional } from '@nestjs/common';
 import type { AuthenticatedUser } from '#libs/auth';
 import { DeployerEnvironment } from '#libs/config';
+import { driverProfileOf } from '#libs/drivers';
 import { InvalidInputError } from '#libs/errors';
+import { isRegistryHost } from '#libs/images';
 import { ClusterRegistryHost } from './cluster-registry-host.js';
-
-/** Where each driver pushes when neither the service, the user nor the cluster names a registry. */
-export const DEFAULT_REGISTRY_HOSTS = {
-  local: '127.0.0.1:5001',
-  kubernetes: 'nuvolaris-registry-svc:5000',
-} as const;
-
-const HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])(?::\d{1,5})?$/;
-
-export const isRegistryHost = (value: string) => value.length <= 255 && HOST.test(value);
 
 /** Where a user's image goes (push) and the host in the reference an action runs on (pull). */
 export interface RegistryHosts {
@@ -43,7 +35,7 @@ export class RegistryHostResolver {
       this.configured('REGISTRY_HOST', user) ??
       announced.push ??
       announced.internal ??
-      DEFAULT_REGISTRY_HOSTS[this.config.BUILD_DRIVER];
+      driverProfileOf(this.config).defaultRegistryHost;
     const pull =
       this.configured('REGISTRY_PULL_HOST', user) ??
       this.configured('REGISTRY_HOST', user) ??

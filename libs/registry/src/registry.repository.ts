@@ -1,11 +1,11 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { DeployerEnvironment, registryUsesHttp } from '#libs/config';
+import { driverProfileOf } from '#libs/drivers';
 import { BadGatewayError, DependencyUnavailableError } from '#libs/errors';
 import { AnonymousRegistryTokens } from './anonymous-registry-tokens.js';
 import { ClusterRegistryHost } from './cluster-registry-host.js';
 import { RegistryCredentials, basicAuthorization } from './registry-credentials.js';
 import { RegistryAnswer, RegistryHttpClient } from './registry-http.client.js';
-import { DEFAULT_REGISTRY_HOSTS } from './registry-host.js';
 import { RegistryWalk, WALK_LIMITS } from './registry-walk.js';
 
 const MANIFEST_TYPES = [
@@ -191,7 +191,7 @@ export class RegistryRepository {
     const announced = this.cluster?.announced() ?? {};
     const push = this.config.REGISTRY_PUSH_HOST ?? this.config.REGISTRY_HOST ?? announced.push ?? announced.internal;
     const pull = this.config.REGISTRY_PULL_HOST ?? this.config.REGISTRY_HOST ?? announced.pull ?? announced.host;
-    return host === (push ?? DEFAULT_REGISTRY_HOSTS[this.config.BUILD_DRIVER]) || (pull !== undefined && host === pull);
+    return host === (push ?? driverProfileOf(this.config).defaultRegistryHost) || (pull !== undefined && host === pull);
   }
 
   private authorizationFor(host: string, credentials: RegistryCredentials | undefined): Record<string, string> {

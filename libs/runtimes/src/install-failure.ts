@@ -1,7 +1,8 @@
+import type { FailureReason } from '#libs/errors';
 import { INSTALL_MARKER } from './install-script.js';
 
-/** Reasons the install step itself reports. */
-export const INSTALL_FAILURE_REASONS = ['InstallFailed', 'NotExtendible'] as const;
+/** Reasons the install step itself reports (declared, with their meaning, in the failure catalogue). */
+export const INSTALL_FAILURE_REASONS = ['InstallFailed', 'NotExtendible'] as const satisfies readonly FailureReason[];
 export type InstallFailureReason = (typeof INSTALL_FAILURE_REASONS)[number];
 
 export interface InstallFailure {

@@ -31,6 +31,7 @@ import { EnsureBuildStatusUseCase } from './ensure-build-status.use-case.js';
 import { DEFAULT_PAGE_SIZE, ListBuildsQueryDto } from './dto/list-builds-query.dto.js';
 import { CancelBuildUseCase } from './cancel-build.use-case.js';
 import { CleanupBuildsUseCase } from './cleanup-builds.use-case.js';
+import { OwnBuilds } from './own-builds.js';
 import { LogFollowerSlots } from './log-follower.slots.js';
 import { StartBuildUseCase } from './start-build.use-case.js';
 import { RequestId } from '../http/request-id.js';
@@ -66,6 +67,7 @@ export class BuildsController {
     private readonly ensureStatus: EnsureBuildStatusUseCase,
     private readonly followers: LogFollowerSlots,
     private readonly shutdown: ShutdownDrain,
+    private readonly ownBuilds: OwnBuilds,
   ) {}
 
   @Post('start')
@@ -141,7 +143,7 @@ export class BuildsController {
     }
     // Shaped like an ensure id but not one (start ids are 20 characters): malformed, not missing.
     if (id.length === 64) throw new InvalidInputError('Invalid build id: an ensure build id is 64 lowercase hex digits.', 'InvalidBuildId');
-    return { status: 'ok', ...toBuildView(await this.ownBuild(user, id)) };
+    return { status: 'ok', ...toBuildView(await this.ownBuilds.get(user, id)) };
   }
 
   @Delete(':id')
@@ -191,7 +193,7 @@ export class BuildsController {
     @Res({ passthrough: true }) response: Response,
   ) {
     const offset = lineOffset(from);
-    const record = await this.ownBuild(user, id);
+    const record = await this.ownBuilds.get(user, id);
     if (follow !== 'true' && follow !== '1') {
       return { status: 'ok', id, state: record.state, lines: await this.logs.lines(id, offset) };
     }
@@ -202,13 +204,6 @@ export class BuildsController {
       release();
     }
     return undefined;
-  }
-
-  /** Another user's build is indistinguishable from a missing one. */
-  private async ownBuild(user: AuthenticatedUser, id: string): Promise<BuildRecord> {
-    const record = await this.records.get(id);
-    if (!record || record.login !== user.login.toLowerCase()) throw new NotFoundError(`Build ${id.slice(0, 64)} not found`);
-    return record;
   }
 
   private async streamLogs(record: BuildRecord, from: number, response: Response): Promise<void> {

@@ -9,6 +9,7 @@ import { CleanupBuildsUseCase } from './cleanup-builds.use-case.js';
 import { EnsureBuildStatusUseCase } from './ensure-build-status.use-case.js';
 import { EnsureBuildUseCase } from './ensure-build.use-case.js';
 import { EnsureBuildsController } from './ensure-builds.controller.js';
+import { OwnBuilds } from './own-builds.js';
 import { PushedImagesListener } from './pushed-images.listener.js';
 import { StartBuildUseCase } from './start-build.use-case.js';
 import { LogFollowerSlots } from './log-follower.slots.js';
@@ -20,6 +21,7 @@ import { TenantSourcePolicy } from './tenant-source.policy.js';
   controllers: [EnsureBuildsController, BuildsController],
   providers: [
     StartBuildUseCase,
+    OwnBuilds,
     TenantSourcePolicy,
     LogFollowerSlots,
     CleanupBuildsUseCase,

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthenticatedUser } from '#libs/auth';
 import { BuildLogsRepository, BuildQueue, BuildRecord, BuildRecordsRepository, isFinished } from '#libs/builds';
-import { ConflictError, NotFoundError } from '#libs/errors';
+import { ConflictError } from '#libs/errors';
+import { OwnBuilds } from './own-builds.js';
 
 /**
  * Cancels a queued or running build: the record is marked failed at once
@@ -10,14 +11,14 @@ import { ConflictError, NotFoundError } from '#libs/errors';
 @Injectable()
 export class CancelBuildUseCase {
   constructor(
+    private readonly ownBuilds: OwnBuilds,
     private readonly records: BuildRecordsRepository,
     private readonly logs: BuildLogsRepository,
     private readonly queue: BuildQueue,
   ) {}
 
   async execute(user: AuthenticatedUser, id: string): Promise<BuildRecord> {
-    const record = await this.records.get(id);
-    if (!record || record.login !== user.login.toLowerCase()) throw new NotFoundError(`Build ${id.slice(0, 64)} not found`);
+    const record = await this.ownBuilds.get(user, id);
     if (isFinished(record.state)) throw new ConflictError(`Build ${id} has already ${record.state}`);
     const first = await this.records.finish(record, { state: 'failed', reason: 'Cancelled', message: 'cancelled on request' });
     if (first) {

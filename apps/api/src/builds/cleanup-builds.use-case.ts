@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { AuthenticatedUser } from '#libs/auth';
+import { type AuthenticatedUser, ownerOf } from '#libs/auth';
 import { BuildRecordsRepository, CleanupQueue } from '#libs/builds';
 import { DeployerEnvironment } from '#libs/config';
+import { DriverProfile, driverProfileOf } from '#libs/drivers';
 import { DependencyUnavailableError } from '#libs/errors';
-import { repositoryNameForLogin } from '#libs/images';
 
 export interface CleanupOutcome {
   deleted: number;
@@ -17,25 +17,29 @@ interface CleanupInFlight {
 }
 
 /**
- * The caller's cleanup. In a cluster the workers delete the caller's
- * finished Jobs (selected by the user label) and the API waits for their
- * count; locally the records are the jobs, deleted here, and the images
- * they left are removed by a worker in the background. A user's concurrent
+ * The caller's cleanup. When builds outlive their records (the driver's
+ * profile says so: Kubernetes Jobs), the workers delete the caller's
+ * finished ones (selected by the user label) and the API waits for their
+ * count; otherwise the records are the builds, deleted here, and what they
+ * left in the builder goes by a worker in the background. A user's concurrent
  * cleanups on this replica make one run at a time: identical ones share it,
  * others wait their turn, so a burst queues one job, not hundreds.
  */
 @Injectable()
 export class CleanupBuildsUseCase {
   private readonly inFlight = new Map<string, CleanupInFlight>();
+  private readonly driver: DriverProfile;
 
   constructor(
     private readonly config: DeployerEnvironment,
     private readonly records: BuildRecordsRepository,
     private readonly queue: CleanupQueue,
-  ) {}
+  ) {
+    this.driver = driverProfileOf(config);
+  }
 
   execute(user: AuthenticatedUser, maxAgeHours: number): Promise<CleanupOutcome> {
-    const login = repositoryNameForLogin(user.login);
+    const login = ownerOf(user);
     const current = this.inFlight.get(login);
     if (current?.maxAgeHours === maxAgeHours) return current.outcome;
     const turn = current ? current.outcome.then(() => undefined, () => undefined) : Promise.resolve();
@@ -50,7 +54,7 @@ export class CleanupBuildsUseCase {
 
   private async run(login: string, maxAgeHours: number): Promise<CleanupOutcome> {
     const olderThan = Date.now() - maxAgeHours * 3_600_000;
-    if (this.config.BUILD_DRIVER === 'kubernetes') {
+    if (this.driver.buildsOutliveTheirRecords) {
       try {
         const result = await this.queue.runAndWait({ olderThan, login }, this.config.CLEANUP_REQUEST_TIMEOUT_MS);
         return { deleted: result.jobsDeleted, partial: result.error !== undefined };

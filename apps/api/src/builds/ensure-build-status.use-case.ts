@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { AuthenticatedUser } from '#libs/auth';
+import { AuthenticatedUser, ownerOf } from '#libs/auth';
 import { BuildRecord, BuildRecordsRepository, ensureImageTag, ensureJobName, ensureRecordId } from '#libs/builds';
 import { DependencyUnavailableError, NotFoundError } from '#libs/errors';
-import { repositoryNameForLogin } from '#libs/images';
 import { ExistingImageFinder, RegistryHostResolver } from '#libs/registry';
 import { ENSURE_ID_LABEL, RUNTIME_KINDS } from '#libs/runtimes';
 
@@ -21,7 +20,7 @@ export class EnsureBuildStatusUseCase {
   ) {}
 
   async execute(user: AuthenticatedUser, ensureId: string): Promise<BuildRecord> {
-    const login = repositoryNameForLogin(user.login);
+    const login = ownerOf(user);
     const recordId = ensureRecordId(login, ensureId);
     const record = await this.records.get(recordId);
     if (record?.ensureId === ensureId) return record;

@@ -1,11 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AuthenticatedUser } from '#libs/auth';
+import { AuthenticatedUser, ownerOf } from '#libs/auth';
 import { BuilderCatalog } from '#libs/builders';
 import {
   BuildLogsRepository,
   BuildQueue,
   BuildRecord,
   BuildRecordsRepository,
+  alreadyBuiltRecord,
   buildIdentity,
   coalescingKey,
   ensureBuildId,
@@ -13,11 +14,11 @@ import {
   ensureJobName,
   ensureRecordId,
   fileDigest,
+  queuedRecord,
   runJobId,
 } from '#libs/builds';
 import { DeployerEnvironment } from '#libs/config';
 import { DependencyUnavailableError, InvalidInputError, TooManyRequestsError } from '#libs/errors';
-import { repositoryNameForLogin } from '#libs/images';
 import { ExistingImageFinder, RegistryHostResolver } from '#libs/registry';
 import { BUILD_IDENTITY_LABEL, RuntimeRegistry, decodeDependencyFile } from '#libs/runtimes';
 import { EnsureBuildDto } from './dto/ensure-build.dto.js';
@@ -56,7 +57,7 @@ export class EnsureBuildUseCase {
       strategy.check(content);
       file = Buffer.from(content, 'utf8');
     }
-    const login = repositoryNameForLogin(user.login);
+    const login = ownerOf(user);
     const hosts = this.registryHosts.resolveBoth(user);
     const ensureId = ensureBuildId({ builder: builder.id, kind: builder.kind, source: builder.source, file });
     const recordId = ensureRecordId(login, ensureId);
@@ -76,7 +77,7 @@ export class EnsureBuildUseCase {
     if (current?.state === 'failed' && request.retry === false) return current;
     if (current?.state === 'succeeded' && !(await this.imageIsGone(current))) return current;
 
-    const record: BuildRecord = {
+    const record = queuedRecord({
       id: recordId,
       login,
       user: login,
@@ -94,23 +95,15 @@ export class EnsureBuildUseCase {
       hasFile: file !== null,
       fileSha256,
       force: false,
-      state: 'queued',
-      reason: '',
-      message: '',
-      digest: '',
-      logTail: [],
       requestId,
       createdAt: now,
-      startedAt: 0,
-      finishedAt: 0,
-    };
+    });
     record.jobName = ensureJobName(login, recordId, record.generation);
 
     if (!current) {
       const digest = await this.existingDigest(hosts.push, login, tag, identity);
       if (digest) {
-        const done = { ...record, state: 'succeeded' as const, digest, message: 'The image already exists; nothing was built.', startedAt: now, finishedAt: now };
-        return this.records.saveExisting(done);
+        return this.records.saveExisting(alreadyBuiltRecord(record, digest, now));
       }
     }
 
@@ -129,7 +122,7 @@ export class EnsureBuildUseCase {
     // The worker has not seen this run yet: the log of an earlier run goes before it starts.
     if (current) await this.logs.reset(recordId);
     const secret = user.env.REGISTRY_SECRET;
-    if (secret && this.config.BUILD_DRIVER === 'kubernetes') await this.records.saveCredentials(recordId, secret);
+    if (secret) await this.records.saveCredentials(recordId, secret);
     await this.queue.enqueue(record, runJobId(recordId, record.generation));
     return record;
   }

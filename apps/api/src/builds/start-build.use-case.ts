@@ -1,18 +1,20 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AuthenticatedUser } from '#libs/auth';
+import { AuthenticatedUser, ownerOf } from '#libs/auth';
 import {
   BuildQueue,
   BuildRecord,
   BuildRecordsRepository,
+  alreadyBuiltRecord,
   buildIdentity,
   buildJobName,
   coalescingKey,
   fileDigest,
   newBuildId,
+  queuedRecord,
 } from '#libs/builds';
 import { DeployerEnvironment } from '#libs/config';
 import { DependencyUnavailableError, InvalidInputError, TooManyRequestsError } from '#libs/errors';
-import { SourcePolicy, parseBuildTarget, parseImageReference, repositoryNameForLogin } from '#libs/images';
+import { BuildTarget, SourcePolicy, parseBuildTarget, parseImageReference } from '#libs/images';
 import { ExistingImageFinder, RegistryCredentials, RegistryHostResolver, userRegistryCredentials } from '#libs/registry';
 import { CatalogSourcePolicy } from '#libs/builders';
 import { BUILD_IDENTITY_LABEL, RuntimeRegistry, decodeDependencyFile } from '#libs/runtimes';
@@ -40,6 +42,13 @@ async function mayHaveBeenAccepted<T>(step: Promise<T>): Promise<T> {
       'redis',
     );
   }
+}
+
+interface ValidRequest {
+  kind: string;
+  target: BuildTarget;
+  owner: string;
+  file: Buffer | null;
 }
 
 export interface StartBuildResult {
@@ -71,13 +80,20 @@ export class StartBuildUseCase {
   }
 
   async execute(user: AuthenticatedUser, request: StartBuildDto, requestId = ''): Promise<StartBuildResult> {
+    const valid = this.validate(user, request);
+    const record = this.recordOf(user, request, valid, requestId);
+    return this.decide(user, record, valid);
+  }
+
+  /** Everything about the request, checked before anything is stored or asked of the registry. */
+  private validate(user: AuthenticatedUser, request: StartBuildDto): ValidRequest {
     const strategy = this.runtimes.get(request.kind);
     const source = parseImageReference(request.source, 'source');
     this.sources.check(request.source);
     this.catalogSources.check(request.source);
     this.tenantSources.check(user, source, request.source);
     const target = parseBuildTarget(request.target);
-    const owner = repositoryNameForLogin(user.login);
+    const owner = ownerOf(user);
     if (this.config.STRICT_USER_CHECK && target.user !== owner) {
       throw new InvalidInputError('Invalid target for the build.', 'InvalidTarget');
     }
@@ -87,23 +103,26 @@ export class StartBuildUseCase {
       strategy.check(content);
       file = Buffer.from(content, 'utf8');
     }
+    return { kind: strategy.kind, target, owner, file };
+  }
 
+  /** The queued record of the build the request asks for. */
+  private recordOf(user: AuthenticatedUser, request: StartBuildDto, valid: ValidRequest, requestId: string): BuildRecord {
+    const { kind, target, owner, file } = valid;
     const hosts = this.registryHosts.resolveBoth(user);
-    const registryHost = hosts.push;
     const fileSha256 = file ? fileDigest(file) : '';
-    const identity = buildIdentity({ source: request.source, kind: strategy.kind, fileSha256 });
+    const identity = buildIdentity({ source: request.source, kind, fileSha256 });
     const id = newBuildId();
-    const now = Date.now();
-    const record: BuildRecord = {
+    return queuedRecord({
       id,
       login: owner,
       user: target.user,
-      kind: strategy.kind,
+      kind,
       source: request.source,
       target: request.target,
-      registryHost,
+      registryHost: hosts.push,
       image: `${hosts.pull}/${target.user}:${target.tag}`,
-      pushImage: `${registryHost}/${target.user}:${target.tag}`,
+      pushImage: `${hosts.push}/${target.user}:${target.tag}`,
       ensureId: '',
       generation: 0,
       jobName: buildJobName(target.user, id),
@@ -112,28 +131,17 @@ export class StartBuildUseCase {
       hasFile: file !== null,
       fileSha256,
       force: request.force === true,
-      state: 'queued',
-      reason: '',
-      message: '',
-      digest: '',
-      logTail: [],
       requestId,
-      createdAt: now,
-      startedAt: 0,
-      finishedAt: 0,
-    };
+      createdAt: Date.now(),
+    });
+  }
 
+  /** The outcome: the image already exists, a new build is queued, or the request joins one in flight. */
+  private async decide(user: AuthenticatedUser, record: BuildRecord, { target, file }: ValidRequest): Promise<StartBuildResult> {
     if (!record.force) {
-      const digest = await this.existingImageDigest(registryHost, target.user, target.tag, identity, userRegistryCredentials(user));
+      const digest = await this.existingImageDigest(record.registryHost, target.user, target.tag, record.identity, userRegistryCredentials(user));
       if (digest) {
-        const done: BuildRecord = {
-          ...record,
-          state: 'succeeded',
-          digest,
-          message: 'The image already exists; nothing was built.',
-          startedAt: now,
-          finishedAt: now,
-        };
+        const done = alreadyBuiltRecord(record, digest, record.createdAt);
         const answer = await this.records.saveExisting(done);
         return { record: answer, coalesced: answer.id !== done.id };
       }
@@ -148,8 +156,9 @@ export class StartBuildUseCase {
     }
     const holder = claim.id;
     if (claim.outcome === 'created') {
+      // Whatever the driver: it alone decides whether it pushes with them.
       const secret = user.env.REGISTRY_SECRET;
-      if (secret && this.config.BUILD_DRIVER === 'kubernetes') await this.records.saveCredentials(id, secret);
+      if (secret) await this.records.saveCredentials(record.id, secret);
       await mayHaveBeenAccepted(this.queue.enqueue(record));
       return { record, coalesced: false };
     }

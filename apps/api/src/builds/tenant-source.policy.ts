@@ -1,10 +1,11 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { isIP } from 'node:net';
-import type { AuthenticatedUser } from '#libs/auth';
+import { type AuthenticatedUser, ownerOf } from '#libs/auth';
 import { DeployerEnvironment } from '#libs/config';
 import { ForbiddenError } from '#libs/errors';
-import { ImageReference, messageExcerpt, repositoryNameForLogin } from '#libs/images';
-import { ClusterRegistryHost, DEFAULT_REGISTRY_HOSTS, RegistryHostResolver } from '#libs/registry';
+import { ImageReference, messageExcerpt } from '#libs/images';
+import { DEFAULT_REGISTRY_HOSTS } from '#libs/drivers';
+import { ClusterRegistryHost, RegistryHostResolver } from '#libs/registry';
 
 /** `localhost:5001`, `127.0.0.1:5001` and `[::1]:5001` are one server to the builder; so they are to this check. */
 function canonicalHost(host: string): string {
@@ -40,7 +41,7 @@ export class TenantSourcePolicy {
 
   check(user: AuthenticatedUser, source: ImageReference, text: string): void {
     if (source.registry === undefined) return;
-    const own = repositoryNameForLogin(user.login);
+    const own = ownerOf(user);
     const ownRepository = source.repository === own || source.repository.startsWith(`${own}/`);
     const host = canonicalHost(source.registry);
     if (this.deployerRegistries(user).has(host)) {
@@ -63,7 +64,7 @@ export class TenantSourcePolicy {
       resolved.push,
       resolved.pull,
       ...Object.values(this.cluster?.announced() ?? {}),
-      ...Object.values(DEFAULT_REGISTRY_HOSTS),
+      ...DEFAULT_REGISTRY_HOSTS,
     ];
     return new Set(hosts.filter((host): host is string => Boolean(host)).map(canonicalHost));
   }

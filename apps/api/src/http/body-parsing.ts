@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
+import { sendError } from './error-body.js';
 
 /** Room for a 512 KiB file in base64 plus the other fields. */
 const JSON_LIMIT = '1mb';
@@ -13,7 +14,6 @@ interface BodyParserError extends Error {
   status?: number;
 }
 
-const fail = (res: Response, status: number, message: string) => res.status(status).json({ status: 'ko', message });
 
 const OPEN = new Set([0x5b, 0x7b]); // [ {
 const CLOSE = new Set([0x5d, 0x7d]); // ] }
@@ -51,20 +51,20 @@ export function configureBodyParsing(app: NestExpressApplication): void {
   app.use((req: Request, res: Response, next: NextFunction) => {
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
     if (req.method === 'POST' && hasBody && !req.is('application/json')) {
-      return fail(res, 415, 'Content-Type must be application/json');
+      return sendError(res, 415, 'Content-Type must be application/json');
     }
     next();
   });
   app.use(express.json({ limit: JSON_LIMIT, strict: true, verify: refuseDeepNesting }));
   app.use((error: BodyParserError, _req: Request, res: Response, next: NextFunction) => {
-    if (error.type === 'entity.too.large') return fail(res, 413, `Request body exceeds ${JSON_LIMIT}`);
-    if (error.type === 'entity.parse.failed') return fail(res, 400, 'Request body is not valid JSON');
+    if (error.type === 'entity.too.large') return sendError(res, 413, `Request body exceeds ${JSON_LIMIT}`);
+    if (error.type === 'entity.parse.failed') return sendError(res, 400, 'Request body is not valid JSON');
     if (error.type === 'entity.too.deep' && !deepBodyLogged) {
       // Once per process: a client sending these sends many, and each is already answered.
       deepBodyLogged = true;
       logger.warn(`Refused a JSON body nested deeper than ${MAX_JSON_DEPTH} levels (later ones are not logged)`);
     }
-    if (error.status && error.status >= 400 && error.status < 500) return fail(res, error.status, error.message);
+    if (error.status && error.status >= 400 && error.status < 500) return sendError(res, error.status, error.message);
     next(error);
   });
 }

@@ -1,8 +1,9 @@
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { errorBody } from './error-body.js';
 
 const answer = (status: number, reason: string, message: string) => {
-  const body = JSON.stringify({ status: 'ko', message });
+  const body = JSON.stringify(errorBody(message));
   return `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`;
 };
 

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
+import { sendError } from './error-body.js';
 import {
   BadGatewayError,
   ConflictError,
@@ -47,7 +48,7 @@ const messageOf = (exception: HttpException): string => {
   return typeof message === 'string' ? message : exception.message;
 };
 
-/** The one place that writes the error wire format `{"status":"ko","message":…}`. */
+/** Maps every error Nest sees to its status and writes it in the wire format (errorBody). */
 @Catch()
 export class ErrorResponseFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
@@ -59,8 +60,7 @@ export class ErrorResponseFilter implements ExceptionFilter {
       response.end();
       return;
     }
-    if (exception instanceof TooManyRequestsError) response.setHeader('retry-after', String(exception.retryAfterSeconds));
-    response.status(status).json({ status: 'ko', message });
+    sendError(response, status, message, exception instanceof TooManyRequestsError ? { 'retry-after': String(exception.retryAfterSeconds) } : {});
   }
 
   private describe(exception: unknown): [number, string] {

@@ -1,3 +1,4 @@
+import { authenticatedUser } from '#libs/auth';
 import { loadConfig } from '#libs/config';
 import { InvalidInputError } from '#libs/errors';
 import { RegistryHostResolver } from '#libs/registry';
@@ -5,7 +6,7 @@ import { OwnRepositoryResolver } from './own-repository.js';
 
 describe('OwnRepositoryResolver', () => {
   const resolver = (env: Record<string, string> = {}) => new OwnRepositoryResolver(new RegistryHostResolver(loadConfig(env)));
-  const caller = (login: string, env: Record<string, string> = {}) => ({ login, subject: login, env });
+  const caller = (login: string, env: Record<string, string> = {}) => authenticatedUser({ login, subject: login, env });
 
   it("is the caller's login lowercased on the caller's registry", () => {
     expect(resolver().of(caller('Devel'))).toEqual({ host: '127.0.0.1:5001', repository: 'devel' });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { AuthenticatedUser } from '#libs/auth';
+import { type AuthenticatedUser, ownerOf } from '#libs/auth';
 import { InvalidInputError } from '#libs/errors';
-import { isTag, messageExcerpt, repositoryNameForLogin } from '#libs/images';
+import { isTag, messageExcerpt } from '#libs/images';
 import { RegistryCredentials, RegistryHostResolver, userRegistryCredentials } from '#libs/registry';
 
 /** The caller's repository: the only one these views can reach. */
@@ -31,7 +31,7 @@ export class OwnRepositoryResolver {
 
   of(user: AuthenticatedUser): OwnRepository {
     return {
-      repository: repositoryNameForLogin(user.login),
+      repository: ownerOf(user),
       host: this.registryHosts.resolve(user),
       credentials: userRegistryCredentials(user),
     };

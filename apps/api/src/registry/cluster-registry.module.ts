@@ -1,14 +1,15 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { DeployerEnvironment } from '#libs/config';
+import { driverProfileOf } from '#libs/drivers';
 import { KubeModule } from '#libs/kube';
 import { ClusterRegistryHost } from '#libs/registry';
 import { OperatorRegistryHost } from './operator-registry-host.js';
 
-/** With the kubernetes driver, the registry host the Operator announces; nothing otherwise. */
+/** When builds run in a cluster, the registry hosts its Operator announces; nothing otherwise. */
 @Module({})
 export class ClusterRegistryModule {
   static forDriver(config: DeployerEnvironment): DynamicModule {
-    if (config.BUILD_DRIVER !== 'kubernetes') return { module: ClusterRegistryModule };
+    if (!driverProfileOf(config).inCluster) return { module: ClusterRegistryModule };
     return {
       module: ClusterRegistryModule,
       global: true,

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { KubernetesRepository } from '#libs/kube';
-import { AnnouncedRegistryHosts, ClusterRegistryHost, isRegistryHost } from '#libs/registry';
+import { isRegistryHost } from '#libs/images';
+import { AnnouncedRegistryHosts, ClusterRegistryHost } from '#libs/registry';
 
 const CONFIG_MAP = 'config';
 const REFRESH_MS = 60_000;

@@ -1,3 +1,4 @@
+import type { FailureReason } from '#libs/errors';
 import { Injectable, Logger } from '@nestjs/common';
 import { BuildLogsRepository, BuildOutcome, BuildRecord, BuildRecordsRepository, PushedImagesChannel, isFinished, pushReference } from '#libs/builds';
 import { DeployerEnvironment } from '#libs/config';
@@ -72,7 +73,7 @@ export class RunBuildUseCase {
   }
 
   /** A failed image build is named by its install step when that step said why it failed. */
-  private async failureOf(buildId: string, error: BuildFailure): Promise<{ reason: string; message: string }> {
+  private async failureOf(buildId: string, error: BuildFailure): Promise<{ reason: FailureReason; message: string }> {
     if (error.reason !== 'BuildFailed') return { reason: error.reason, message: error.message };
     const verdict = installFailureIn(await this.logs.tail(buildId, INSTALL_VERDICT_LINES));
     return verdict ?? { reason: error.reason, message: error.message };
@@ -81,7 +82,7 @@ export class RunBuildUseCase {
   private async specOf(record: BuildRecord): Promise<BuildSpec> {
     const strategy = this.runtimes.get(record.kind);
     const content = record.hasFile ? await this.records.getFile(record.id) : null;
-    if (record.hasFile && !content) throw new BuildFailure('DependencyFileMissing', 'the dependency file has expired');
+    if (record.hasFile && !content) throw new BuildFailure('the dependency file has expired', 'DependencyFileMissing');
     const base = content ? await this.baseUsers.resolve(record.source, strategy) : null;
     if (base) await this.logs.append(record.id, [base.note]);
     const installFiles = content

@@ -1,14 +1,15 @@
 import type { V1ContainerStatus, V1Job, V1Pod } from '@kubernetes/client-node';
+import { FailureReason, isFailureReason } from '#libs/errors';
 import { BUILDKIT_CONTAINER } from './build-job.manifests.js';
 
 export type BuildProgress =
   | { phase: 'pending' }
   | { phase: 'running'; pod: string }
   | { phase: 'succeeded'; pod?: string; digest: string }
-  | { phase: 'failed'; pod?: string; reason: string; message: string };
+  | { phase: 'failed'; pod?: string; reason: FailureReason; message: string };
 
 /** Waiting reasons that will not resolve by themselves: the build fails instead of hanging. */
-const FATAL_WAITING = new Set([
+const FATAL_WAITING = new Set<string>([
   'ImagePullBackOff',
   'ErrImagePull',
   'InvalidImageName',
@@ -45,14 +46,16 @@ export function assessBuild(job: V1Job | null, pods: V1Pod[]): BuildProgress {
     return { phase: 'failed', pod: podName, reason: 'BuildFailed', message: `BuildKit exited with code ${exit.exitCode}` };
   }
   if (failed) {
-    return { phase: 'failed', pod: podName, reason: failed.reason ?? 'JobFailed', message: failed.message ?? 'the build Job failed' };
+    // Kubernetes' own Job condition reasons are in the catalogue; any other is reported as JobFailed.
+    const reason = isFailureReason(failed.reason) ? failed.reason : 'JobFailed';
+    return { phase: 'failed', pod: podName, reason, message: failed.message ?? 'the build Job failed' };
   }
   const complete = job.status?.conditions?.find((c) => c.type === 'Complete' && c.status === 'True');
   if (complete) return { phase: 'succeeded', pod: podName, digest: digestOf(buildkit) };
 
   for (const status of statuses) {
     const waiting = status.state?.waiting;
-    if (waiting?.reason && FATAL_WAITING.has(waiting.reason)) {
+    if (waiting?.reason && FATAL_WAITING.has(waiting.reason) && isFailureReason(waiting.reason)) {
       return { phase: 'failed', pod: podName, reason: waiting.reason, message: `${status.name}: ${waiting.message ?? waiting.reason}` };
     }
   }

@@ -77,7 +77,7 @@ export class KubernetesBuildDriver extends BuildDriver {
       return await this.follow(names, log, signal);
     } catch (error) {
       if (error instanceof KubernetesApiError) {
-        throw new BuildFailure('KubernetesApiRejected', `the Kubernetes API refused the build: ${error.message}`);
+        throw new BuildFailure(`the Kubernetes API refused the build: ${error.message}`, 'KubernetesApiRejected');
       }
       throw error;
     }
@@ -105,18 +105,18 @@ export class KubernetesBuildDriver extends BuildDriver {
     const colon = secret.indexOf(':');
     if (colon > 0) return { kind: 'per-build', username: secret.slice(0, colon), password: secret.slice(colon + 1) };
     if (!SECRET_NAME.test(secret) || secret.length > 253) {
-      throw new BuildFailure('InvalidRegistrySecret', 'REGISTRY_SECRET is neither a secret name nor user:password');
+      throw new BuildFailure('REGISTRY_SECRET is neither a secret name nor user:password', 'InvalidRegistrySecret');
     }
     const found = await this.kube.readSecret(secret);
     if (!found) {
-      throw new BuildFailure('RegistrySecretMissing', `registry secret "${secret}" does not exist in namespace ${this.config.KUBE_NAMESPACE}`);
+      throw new BuildFailure(`registry secret "${secret}" does not exist in namespace ${this.config.KUBE_NAMESPACE}`, 'RegistrySecretMissing');
     }
     if (!registrySecretUsableBy(found.metadata?.labels, spec.login)) {
       // Refused before any Job exists: a name alone must never mount another tenant's or the platform's secret.
       throw new BuildFailure(
-        'RegistrySecretNotAllowed',
         `registry secret "${secret}" is not labelled for this user (${USER_LABEL}=${userLabelValue(spec.login)}) ` +
           `nor shared with every user (${SHARED_REGISTRY_SECRET_LABEL}=true)`,
+        'RegistrySecretNotAllowed',
       );
     }
     return { kind: 'named', name: secret };
@@ -131,7 +131,7 @@ export class KubernetesBuildDriver extends BuildDriver {
     const configured = this.config.REGISTRY_PUSH_SECRET;
     if (configured) {
       if (await this.kube.readSecret(configured)) return { kind: 'named', name: configured };
-      throw new BuildFailure('RegistrySecretMissing', `REGISTRY_PUSH_SECRET "${configured}" does not exist in namespace ${this.config.KUBE_NAMESPACE}`);
+      throw new BuildFailure(`REGISTRY_PUSH_SECRET "${configured}" does not exist in namespace ${this.config.KUBE_NAMESPACE}`, 'RegistrySecretMissing');
     }
     for (const name of [INTERNAL_PUSH_SECRET, this.config.REGISTRY_PULL_SECRET]) {
       if (await this.kube.readSecret(name)) return { kind: 'named', name };
@@ -148,7 +148,7 @@ export class KubernetesBuildDriver extends BuildDriver {
     const existing = await this.kube.readJob(String(manifest.metadata?.name));
     if (!existing) return this.kube.createJob(manifest);
     if (existing.metadata?.labels?.[BUILD_ID_LABEL] !== buildId) {
-      throw new BuildFailure('JobNameConflict', `Job ${manifest.metadata?.name} belongs to another build`);
+      throw new BuildFailure(`Job ${manifest.metadata?.name} belongs to another build`, 'JobNameConflict');
     }
     this.logger.log(`Re-attached to Job ${manifest.metadata?.name}`);
     return existing;
@@ -171,7 +171,7 @@ export class KubernetesBuildDriver extends BuildDriver {
           // Handed over, the Job keeps building: the next worker re-attaches to it by its name.
           if (isHandover(signal)) throw signal.reason;
           await this.kube.deleteJob(names.job, 'Background');
-          throw new BuildFailure('Cancelled', 'the build was cancelled');
+          throw new BuildFailure('the build was cancelled', 'Cancelled');
         }
         const job = await this.kube.readJob(names.job);
         const pods = await this.kube.listPods(`job-name=${names.job}`);
@@ -191,9 +191,9 @@ export class KubernetesBuildDriver extends BuildDriver {
   private outcome(progress: Extract<BuildProgress, { phase: 'succeeded' | 'failed' }>, recent: readonly string[]): BuildResult {
     if (progress.phase === 'failed') {
       const cause = [...recent].reverse().find((line) => /error/i.test(line));
-      throw new BuildFailure(progress.reason, cause ? `${progress.message}: ${cause.trim()}` : progress.message);
+      throw new BuildFailure(cause ? `${progress.message}: ${cause.trim()}` : progress.message, progress.reason);
     }
-    if (!progress.digest) throw new BuildFailure('DigestMissing', 'BuildKit finished without reporting the image digest');
+    if (!progress.digest) throw new BuildFailure('BuildKit finished without reporting the image digest', 'DigestMissing');
     return { digest: progress.digest };
   }
 }

@@ -1,3 +1,4 @@
+import type { FailureReason } from '#libs/errors';
 import { Injectable, Logger } from '@nestjs/common';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -85,7 +86,7 @@ export class LocalBuildDriver extends BuildDriver {
         digest = DIGEST.exec(line)?.[1] ?? digest;
       });
       await this.check(push, output, 'PushFailed', `pushing ${spec.image} failed`);
-      if (!digest) throw new BuildFailure('PushFailed', `the registry reported no digest for ${spec.image}`);
+      if (!digest) throw new BuildFailure(`the registry reported no digest for ${spec.image}`, 'PushFailed');
       return { digest };
     } finally {
       await output.close();
@@ -153,11 +154,11 @@ export class LocalBuildDriver extends BuildDriver {
   private async check(
     outcome: { code: number | null; timedOut: boolean; aborted: boolean },
     output: LogBatcher,
-    reason: string,
+    reason: FailureReason,
     what: string,
   ): Promise<void> {
-    if (outcome.aborted) throw new BuildFailure('Cancelled', 'the build was cancelled');
-    if (outcome.timedOut) throw new BuildFailure('DeadlineExceeded', `${what}: the build exceeded its deadline`);
+    if (outcome.aborted) throw new BuildFailure('the build was cancelled', 'Cancelled');
+    if (outcome.timedOut) throw new BuildFailure(`${what}: the build exceeded its deadline`, 'DeadlineExceeded');
     if (outcome.code === 0) return;
     if (outcome.code === null) throw new Error(`${what}: the docker CLI was killed`);
     try {
@@ -167,7 +168,7 @@ export class LocalBuildDriver extends BuildDriver {
     }
     const recent = output.recent;
     const cause = [...recent].reverse().find((line) => /error|failed/i.test(line)) ?? `exit code ${outcome.code}`;
-    throw new BuildFailure(reason, `${what}: ${cause.trim()}`);
+    throw new BuildFailure(`${what}: ${cause.trim()}`, reason);
   }
 
   private docker(args: string[], timeoutMs: number, signal: AbortSignal, onLine: (line: string) => void) {

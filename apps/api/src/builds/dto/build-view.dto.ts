@@ -1,4 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { FailureReason } from '#libs/errors';
+import { ApiFailureReason } from '../../openapi/failure-reason.property.js';
 import { BuildReferenceDto } from './build-reference.dto.js';
 
 export class BuildViewDto extends BuildReferenceDto {
@@ -23,8 +25,8 @@ export class BuildViewDto extends BuildReferenceDto {
   @ApiPropertyOptional({ description: 'X-Request-Id of the request that started the build.' })
   request_id?: string;
 
-  @ApiPropertyOptional({ example: 'BuildFailed', description: 'Machine-readable cause of a failure.' })
-  reason?: string;
+  @ApiFailureReason('Machine-readable cause of a failure (README: failure reasons).')
+  reason?: FailureReason;
 
   @ApiPropertyOptional()
   message?: string;

@@ -1,3 +1,5 @@
+import type { FailureReason } from '#libs/errors';
+import { ApiFailureReason } from '../../openapi/failure-reason.property.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { BUILD_STATES, type BuildState } from '#libs/builds';
 
@@ -27,8 +29,8 @@ export class EnsureBuildResponseDto {
   @ApiPropertyOptional({ example: 'sha256:4f1c…' })
   digest?: string;
 
-  @ApiPropertyOptional({ example: 'BuildFailed', description: 'Why it failed (state `failed`).' })
-  reason?: string;
+  @ApiFailureReason('Why it failed (state `failed`; README: failure reasons).')
+  reason?: FailureReason;
 }
 
 export class BuilderDto {

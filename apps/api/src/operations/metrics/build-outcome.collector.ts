@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Counter, Registry } from 'prom-client';
+import type { FailureReason } from '#libs/errors';
 import { BuildOutcomeMetrics, HistogramSeries } from '#libs/metrics';
 import { withDeadline } from '../deadline.js';
 import { SnapshotHistogram } from './snapshot-histogram.js';
@@ -31,12 +32,31 @@ export class BuildOutcomeCollector {
         for (const s of series) this.inc(s.labels, s.count);
       },
     });
+    const failures = () => this.readFailures();
+    new Counter({
+      name: 'deployer_build_failures_total',
+      help: 'Builds that failed, by reason of the failure catalogue (all workers)',
+      labelNames: ['reason'],
+      registers: [registry],
+      async collect() {
+        const counts = await failures();
+        this.reset();
+        for (const [reason, count] of Object.entries(counts)) this.inc({ reason }, count);
+      },
+    });
     new SnapshotHistogram(
       'deployer_build_duration_seconds',
       'Time from a build starting to run to its outcome, by kind and final state (all workers)',
       read,
       registry,
     );
+  }
+
+  private readFailures(): Promise<Partial<Record<FailureReason, number>>> {
+    return withDeadline(this.outcomes.failures(), READ_DEADLINE_MS, 'Redis').catch((error: Error) => {
+      this.logger.warn(`Build failure metrics left out: ${error.message}`);
+      return {};
+    });
   }
 
   /** Shared by the metrics of one scrape; empty when Redis does not answer. */

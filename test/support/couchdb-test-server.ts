@@ -12,7 +12,7 @@ export interface CouchdbTestServer {
   stop(): Promise<void>;
 }
 
-const POUCHDB_SERVER = fileURLToPath(new URL('../../../node_modules/.bin/pouchdb-server', import.meta.url));
+const POUCHDB_SERVER = fileURLToPath(new URL('../../node_modules/.bin/pouchdb-server', import.meta.url));
 const START_TIMEOUT_MS = 30_000;
 
 /** A port nobody listens on right now. */
