@@ -75,7 +75,9 @@ export class ChildServer {
 function spawnCompiled(name: string, relativeMain: string, env: NodeJS.ProcessEnv): ChildServer {
   const main = fileURLToPath(new URL(relativeMain, DIST));
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
-  return new ChildServer(name, spawn(process.execPath, [main], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
+  // BENCH_NODE_ARGS: node flags for the product's processes, e.g. `--cpu-prof --cpu-prof-dir=prof` to profile them.
+  const nodeArgs = name === 'bare' ? [] : (process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []);
+  return new ChildServer(name, spawn(process.execPath, [...nodeArgs, main], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
 async function waitUntil(what: string, server: ChildServer, ready: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
