@@ -1,26 +1,42 @@
 /**
- * Accept path of POST /system/api/v1/build/start at 16, 64 and 256
- * connections, beside a bare Node http server answering a fixed JSON, in the
- * same run. Both are processes of their own; no worker runs. Every request is
- * a distinct build, so each one is validated, checked against the registry,
- * recorded and enqueued. Fails when the queue does not hold one job per
- * accepted request.
+ * Accept path of POST /system/api/v1/build/start, beside a bare Node http
+ * server answering a fixed JSON. The API and the bare server are processes of
+ * their own, and so is the load generator: wrk (one thread) at 16, 64 and 256
+ * connections, each run BENCH_SECONDS long with no request cap, the bare
+ * server and the API over windows of the same length; then an open-loop
+ * generator offering 2,000 requests a second, whose latencies count from the
+ * time each request was due. No worker runs. Every request is a distinct
+ * build, so each one is validated, checked against the registry, recorded and
+ * enqueued. Fails when the queue does not hold one job per accepted request.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BenchDeployment } from './bench-deployment.js';
 import { BenchRow, figure, held, mebibytes, ms, perSecond } from './bench-table.js';
 import type { Benchmark } from './benchmark.js';
-import { startApiProcess, startBareProcess } from './deployer-process.js';
-import { LoadResult, runLoad } from './load.js';
+import { ChildServer, startApiProcess, startBareProcess } from './deployer-process.js';
+import { runFixedRate } from './fixed-rate.run.js';
+import { WrkResult, runWrk } from './wrk.load.js';
 
 const NAME = 'accept path';
 const LEVELS = [16, 64, 256];
 const TARGET_LEVEL = 64;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
-const MAX_REQUESTS = 100_000;
+const OFFERED_RATE = 2_000;
+const FIXED_RATE_CONNECTIONS = 64;
+const IDLE_SETTLE_MS = 2_000;
 
-const errorsOf = (r: LoadResult) => r.non2xx + r.errors + r.timeouts;
-const summary = (r: LoadResult) =>
-  `${perSecond(r.requests.average)}, p50 ${ms(r.latency.p50)}, p99 ${ms(r.latency.p99)}, max ${ms(r.latency.max)}`;
+const cores = (n: number) => `${(n * 100).toFixed(0)}% of a core`;
+const summary = (r: WrkResult, serverCores: number) =>
+  `${perSecond(r.perSecond)}, p50 ${ms(r.latency.p50)}, p99 ${ms(r.latency.p99)}, max ${ms(r.latency.max)}; ` +
+  `server ${cores(serverCores)}, wrk ${cores(r.generatorCores)}`;
+
+/** Runs `load` and returns its result with the CPU `server` used meanwhile, in cores. */
+async function measured<T>(server: ChildServer, load: () => Promise<T>): Promise<[T, number]> {
+  const cpu = server.cpuSeconds();
+  const started = Date.now();
+  const result = await load();
+  return [result, (server.cpuSeconds() - cpu) / ((Date.now() - started) / 1000)];
+}
 
 export const acceptPathBenchmark: Benchmark = {
   name: NAME,
@@ -30,45 +46,78 @@ export const acceptPathBenchmark: Benchmark = {
     const bare = await startBareProcess();
     const rows: BenchRow[] = [];
     try {
+      await sleep(IDLE_SETTLE_MS);
+      const idleRss = api.server.rssKiB();
       const file = Buffer.from('requests==2.32.3\n').toString('base64');
-      let n = 0;
+      const body = {
+        bodyHead: `{"source":"openserverless/runtime-base:local","target":"${deployment.user.login}:`,
+        bodyTail: `","kind":"python","file":"${file}"}`,
+      };
+      const headers = { 'content-type': 'application/json', authorization: deployment.user.authorization };
       let accepted = 0;
       let inFlightBound = 0;
+      const checkQueue = async (after: string) => {
+        const jobs = await deployment.jobCount(['waiting', 'active', 'delayed', 'prioritized']);
+        if (jobs < accepted || jobs > accepted + inFlightBound) {
+          throw new Error(`${after}: ${accepted} builds accepted so far, but ${jobs} jobs queued`);
+        }
+      };
+
       for (const connections of LEVELS) {
-        const common = { connections, durationSeconds: SECONDS, maxRequests: MAX_REQUESTS, method: 'POST' as const };
-        const bareResult = await runLoad({ ...common, url: `${bare.url}/`, headers: { 'content-type': 'application/json' }, body: () => '{}' });
-        const startResult = await runLoad({
-          ...common,
-          url: `${api.url}/system/api/v1/build/start`,
-          headers: { 'content-type': 'application/json', authorization: deployment.user.authorization },
-          body: () =>
-            JSON.stringify({ source: 'openserverless/runtime-base:local', target: `${deployment.user.login}:t${n++}`, kind: 'python', file }),
-        });
+        const common = { connections, durationSeconds: SECONDS, headers, ...body, tagPrefix: `c${connections}-` };
+        const [bareResult, bareCores] = await measured(bare.server, () => runWrk({ ...common, url: `${bare.url}/` }));
+        const [startResult, apiCores] = await measured(api.server, () => runWrk({ ...common, url: `${api.url}/system/api/v1/build/start` }));
 
         // Requests still in flight when the load stops get no answer but may
         // have been enqueued: at most one per connection.
-        accepted += startResult['2xx'];
+        accepted += startResult.requests - startResult.non2xx;
         inFlightBound += connections;
-        const jobs = await deployment.jobCount(['waiting', 'active', 'delayed', 'prioritized']);
-        if (jobs < accepted || jobs > accepted + inFlightBound) {
-          throw new Error(`${connections} connections: ${accepted} builds accepted so far, but ${jobs} jobs queued`);
-        }
+        await checkQueue(`${connections} connections`);
 
-        const ratio = startResult.requests.average / bareResult.requests.average;
-        const errors = errorsOf(startResult);
+        const ratio = startResult.perSecond / bareResult.perSecond;
+        const errors = startResult.non2xx + startResult.errors;
         const at = `${connections} conn`;
-        rows.push(figure(NAME, `${at}: bare node http`, summary(bareResult)));
+        rows.push(figure(NAME, `${at}: bare node http (wrk, ${SECONDS} s)`, summary(bareResult, bareCores)));
+        rows.push(figure(NAME, `${at}: build/start (wrk, ${SECONDS} s)`, summary(startResult, apiCores)));
         if (connections === TARGET_LEVEL) {
-          rows.push(figure(NAME, `${at}: build/start`, summary(startResult)));
-          rows.push(held(NAME, `${at}: build/start / bare req/s`, `${(ratio * 100).toFixed(1)}%`, '>= 30%', ratio >= 0.3));
-          rows.push(held(NAME, `${at}: build/start p99`, ms(startResult.latency.p99), '< 50 ms', startResult.latency.p99 < 50));
+          rows.push(held(NAME, `${at}: build/start req/s`, perSecond(startResult.perSecond), '>= 7,500/s', startResult.perSecond >= 7_500));
+          rows.push(held(NAME, `${at}: build/start / bare req/s`, `${(ratio * 100).toFixed(1)}%`, '>= 10%', ratio >= 0.1));
         } else {
-          rows.push(figure(NAME, `${at}: build/start`, `${summary(startResult)} (${(ratio * 100).toFixed(1)}% of bare)`));
+          rows.push(figure(NAME, `${at}: build/start / bare req/s`, `${(ratio * 100).toFixed(1)}%`));
         }
-        rows.push(held(NAME, `${at}: build/start errors`, `${errors} of ${startResult.requests.total}`, '0', errors === 0));
+        rows.push(held(NAME, `${at}: build/start errors`, `${errors} of ${startResult.requests}`, '0', errors === 0));
       }
+
+      const [fixed, apiCores] = await measured(api.server, () =>
+        runFixedRate({
+          url: `${api.url}/system/api/v1/build/start`,
+          ratePerSecond: OFFERED_RATE,
+          durationSeconds: SECONDS,
+          connections: FIXED_RATE_CONNECTIONS,
+          headers,
+          ...body,
+          tagPrefix: 'r-',
+        }),
+      );
+      accepted += fixed.ok;
+      inFlightBound += FIXED_RATE_CONNECTIONS;
+      await checkQueue('fixed rate');
+      const at = `offered ${OFFERED_RATE.toLocaleString('en')}/s`;
+      rows.push(
+        figure(
+          NAME,
+          `${at}, ${FIXED_RATE_CONNECTIONS} conn at most: build/start`,
+          `sent ${perSecond(fixed.achievedPerSecond)}, p50 ${ms(fixed.latency.p50)}, max ${ms(fixed.latency.max)}; ` +
+            `server ${cores(apiCores)}, generator ${cores(fixed.generatorCores)}`,
+        ),
+      );
+      rows.push(held(NAME, `${at}: build/start p99 (from when due)`, ms(fixed.latency.p99), '<= 25 ms', fixed.latency.p99 <= 25));
+      rows.push(held(NAME, `${at}: build/start errors`, `${fixed.failed} of ${fixed.sent}`, '0', fixed.failed === 0));
       rows.push(figure(NAME, 'builds accepted (one queued job each)', String(accepted)));
-      rows.push(figure('memory', 'api peak RSS during accept path', mebibytes(api.server.peakRssKiB())));
+
+      const peakRss = api.server.peakRssKiB();
+      rows.push(held('memory', 'api RSS idle (local driver)', mebibytes(idleRss), '<= 110 MiB', idleRss <= 110 * 1024));
+      rows.push(held('memory', 'api peak RSS during accept path', mebibytes(peakRss), '<= 220 MiB', peakRss <= 220 * 1024));
       return rows;
     } finally {
       await bare.server.stop();

@@ -39,6 +39,11 @@ export class BenchDeployment {
     return Object.values(counts).reduce((a, b) => a + b, 0);
   }
 
+  /** Build records in the user's index (every record the API stored for them, queued or not). */
+  async recordCount(): Promise<number> {
+    return this.redis.zcard(`${this.prefix}:user:${this.user.login.toLowerCase()}:builds`);
+  }
+
   /** Removes the queue and every key under the prefix, and the users file. */
   async close(): Promise<void> {
     await this.queue.obliterate({ force: true }).catch(() => undefined);

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import { freeLoopbackPort } from '#libs/devenv';
+import { cpuSeconds } from './proc-stat.js';
 
 const DIST = new URL('../', import.meta.url);
 const OUTPUT_LINES = 200;
@@ -34,9 +35,23 @@ export class ChildServer {
 
   /** Peak resident set size so far (VmHWM), in KiB. */
   peakRssKiB(): number {
+    return this.statusField('VmHWM');
+  }
+
+  /** Resident set size now (VmRSS), in KiB. */
+  rssKiB(): number {
+    return this.statusField('VmRSS');
+  }
+
+  /** CPU time it has used so far (user + system), in seconds. */
+  cpuSeconds(): number {
+    return cpuSeconds(readFileSync(`/proc/${this.pid}/stat`, 'utf8'));
+  }
+
+  private statusField(name: string): number {
     const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
-    const match = /^VmHWM:\s+(\d+) kB$/m.exec(status);
-    if (!match) throw new Error(`no VmHWM in /proc/${this.pid}/status`);
+    const match = new RegExp(`^${name}:\\s+(\\d+) kB$`, 'm').exec(status);
+    if (!match) throw new Error(`no ${name} in /proc/${this.pid}/status`);
     return Number(match[1]);
   }
 
@@ -60,7 +75,9 @@ export class ChildServer {
 function spawnCompiled(name: string, relativeMain: string, env: NodeJS.ProcessEnv): ChildServer {
   const main = fileURLToPath(new URL(relativeMain, DIST));
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
-  return new ChildServer(name, spawn(process.execPath, [main], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
+  // BENCH_NODE_ARGS: node flags for the product's processes, e.g. `--cpu-prof --cpu-prof-dir=prof` to profile them.
+  const nodeArgs = name === 'bare' ? [] : (process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []);
+  return new ChildServer(name, spawn(process.execPath, [...nodeArgs, main], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
 async function waitUntil(what: string, server: ChildServer, ready: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {

@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BUILD_ID_LABEL } from '#libs/drivers';
 import { KubeApiTestServer } from '../test/support/kube-api-server/index.js';
 import { BenchDeployment } from './bench-deployment.js';
-import { BenchRow, figure, mebibytes, ms, perSecond } from './bench-table.js';
+import { BenchRow, figure, held, mebibytes, ms, perSecond } from './bench-table.js';
 import type { Benchmark } from './benchmark.js';
 import { startApiProcess, startWorkerProcess } from './deployer-process.js';
 import { JobCreationWatch } from './job-creation-watch.js';
@@ -76,7 +76,7 @@ export const dispatchBenchmark: Benchmark = {
       const rate = (times.length - 1) / ((times[times.length - 1] - times[0]) / 1000);
       rows.push(figure(NAME, `backlog of ${BACKLOG}: worker spawn to first Job`, ms(times[0] - workerSpawned)));
       rows.push(figure(NAME, `backlog of ${BACKLOG}: answer to Job created (queue wait included)`, latencyOf(delays(backlog))));
-      rows.push(figure(NAME, `backlog of ${BACKLOG}: Jobs created per second (concurrency ${CONCURRENCY})`, perSecond(rate)));
+      rows.push(held(NAME, `backlog of ${BACKLOG}: Jobs created per second (concurrency ${CONCURRENCY}, ${LATENCY_MS} ms API latency)`, perSecond(rate), '>= 150/s', rate >= 150));
       await settled(deployment);
 
       client.close();
@@ -95,7 +95,8 @@ export const dispatchBenchmark: Benchmark = {
       if (succeeded !== BACKLOG + IDLE_SAMPLES) throw new Error(`${succeeded} builds succeeded, expected ${BACKLOG + IDLE_SAMPLES}`);
       rows.push(figure(NAME, 'builds, Jobs, successes', `${BACKLOG + IDLE_SAMPLES} each (checked)`));
       rows.push(figure('memory', 'api peak RSS during dispatch', mebibytes(api.server.peakRssKiB())));
-      rows.push(figure('memory', 'worker peak RSS during dispatch', mebibytes(worker.peakRssKiB())));
+      const workerPeak = worker.peakRssKiB();
+      rows.push(held('memory', 'worker peak RSS during dispatch', mebibytes(workerPeak), '<= 200 MiB', workerPeak <= 200 * 1024));
       return rows;
     } finally {
       client.close();

@@ -1,15 +1,15 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { figure } from './bench-table.js';
+import type { BenchRow } from './bench-table.js';
 import type { Benchmark } from './benchmark.js';
 
 /**
  * A benchmark written as a script of its own (it prints its own table and
  * exits non-zero when its checks fail), run as a child process. Its output is
- * passed through; the line matching `summary` becomes the row's value.
+ * passed through; each `BENCH_ROW <json>` line it prints becomes a row.
  */
-export function scriptBenchmark(name: string, compiledScript: string, metric: string, summary: RegExp): Benchmark {
+export function scriptBenchmark(name: string, compiledScript: string): Benchmark {
   return {
     name,
     async run(env) {
@@ -23,8 +23,9 @@ export function scriptBenchmark(name: string, compiledScript: string, metric: st
       });
       const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
       if (code !== 0) throw new Error(`${compiledScript} exited with ${code}`);
-      const line = summary.exec(output);
-      return [figure(name, metric, line ? line[1].trim() : 'see its output above')];
+      const rows = [...output.matchAll(/^BENCH_ROW (\{.*\})$/gm)].map((m) => JSON.parse(m[1]) as BenchRow);
+      if (rows.length === 0) throw new Error(`${compiledScript} printed no BENCH_ROW line`);
+      return rows;
     },
   };
 }

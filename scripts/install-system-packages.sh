@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages whose servers the tests and the local bring-up start,
 # the headless browser the queue dashboard test drives, and Debian's python3 and pip
-# that the python runtime look-alike is made of.
+# that the python runtime look-alike is made of, and wrk, the load generator of the
+# accept-path benchmark.
 # Idempotent: does nothing (and prints nothing) when every binary is already there.
 set -euo pipefail
 
@@ -15,6 +16,7 @@ required=(
   "redis-server:/usr/bin/redis-server"
   "chromium:/usr/bin/chromium"
   "python3-pip:/usr/lib/python3/dist-packages/pip/__init__.py"
+  "wrk:/usr/bin/wrk"
 )
 # kubectl renders deploy/ for the manifest suite; any package that provides it will do
 # (the machine image may bring its own), else Debian's kubernetes-client.

@@ -11,12 +11,12 @@ import { LocalBuildDriver } from './local/local.build-driver.js';
     {
       provide: BuildDriver,
       inject: [DeployerEnvironment],
-      useFactory: (config: DeployerEnvironment): BuildDriver => {
+      useFactory: async (config: DeployerEnvironment): Promise<BuildDriver> => {
         switch (config.BUILD_DRIVER) {
           case 'local':
             return new LocalBuildDriver(config);
           case 'kubernetes':
-            return new KubernetesBuildDriver(config, kubernetesRepositoryFrom(config));
+            return new KubernetesBuildDriver(config, await kubernetesRepositoryFrom(config));
         }
       },
     },

@@ -6,6 +6,30 @@ export interface RetryPolicy {
   maxDelayMs?: number;
 }
 
+/**
+ * Shared by the calls of one client: once the API answers 429 with a
+ * Retry-After, no call of that client is sent before that time has passed,
+ * not only the one that was refused.
+ */
+export class RetryAfterGate {
+  private openAt = 0;
+
+  closeFor(ms: number): void {
+    this.openAt = Math.max(this.openAt, Date.now() + ms);
+  }
+
+  /** Waits until the gate is open. */
+  async passed(signal?: AbortSignal): Promise<void> {
+    for (let wait = this.openAt - Date.now(); wait > 0; wait = this.openAt - Date.now()) await sleep(wait, signal);
+  }
+}
+
+const retryAfterMs = (error: unknown): number | null => {
+  if (!isApiException(error) || error.code !== 429) return null;
+  const seconds = Number(error.headers?.['retry-after']);
+  return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds * 1000, 30_000) : null;
+};
+
 const TRANSIENT_NETWORK = /ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|socket hang up|fetch failed|other side closed|terminated|UND_ERR/i;
 
 /** How long to wait before retrying, or null when the error is final. */
@@ -13,10 +37,7 @@ export function retryDelay(error: unknown, attempt: number, policy: RetryPolicy)
   const backoff = Math.min(policy.baseDelayMs * 2 ** attempt, policy.maxDelayMs ?? 10_000);
   const jittered = backoff / 2 + Math.random() * (backoff / 2);
   if (isApiException(error)) {
-    if (error.code === 429) {
-      const retryAfter = Number(error.headers?.['retry-after']);
-      return Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1000, 30_000) : jittered;
-    }
+    if (error.code === 429) return retryAfterMs(error) ?? jittered;
     return error.code >= 500 ? jittered : null;
   }
   const text = error instanceof Error ? `${error.name} ${error.message} ${String((error as { cause?: unknown }).cause ?? '')}` : '';
@@ -39,16 +60,20 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 
 /**
  * Calls the Kubernetes API, retrying 5xx, 429 (honouring Retry-After) and
- * network faults with exponential backoff. A final API error becomes a
- * KubernetesApiError carrying the API's message.
+ * network faults with exponential backoff. With a gate, a Retry-After holds
+ * back every call sharing it. A final API error becomes a KubernetesApiError
+ * carrying the API's message.
  */
-export async function withApiRetries<T>(call: () => Promise<T>, policy: RetryPolicy, signal?: AbortSignal): Promise<T> {
+export async function withApiRetries<T>(call: () => Promise<T>, policy: RetryPolicy, signal?: AbortSignal, gate?: RetryAfterGate): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
+      await gate?.passed(signal);
       return await call();
     } catch (error) {
       const delay = attempt < policy.retries ? retryDelay(error, attempt, policy) : null;
       if (delay === null) throw isApiException(error) ? toKubernetesApiError(error) : error;
+      const retryAfter = retryAfterMs(error);
+      if (gate && retryAfter !== null) gate.closeFor(retryAfter);
       await sleep(delay, signal);
     }
   }

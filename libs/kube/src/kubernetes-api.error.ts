@@ -1,4 +1,4 @@
-import { ApiException } from '@kubernetes/client-node';
+import type { ApiException } from '@kubernetes/client-node';
 
 /** A Kubernetes API answer that retrying cannot fix, with the API's own message. */
 export class KubernetesApiError extends Error {
@@ -33,8 +33,9 @@ export function toKubernetesApiError(error: ApiException<unknown>): KubernetesAp
   return new KubernetesApiError(error.code, status.reason ?? `HTTP${error.code}`, status.message ?? error.message);
 }
 
+/** By shape rather than instanceof, so that this module does not load @kubernetes/client-node. */
 export const isApiException = (error: unknown): error is ApiException<unknown> =>
-  error instanceof ApiException || (typeof error === 'object' && error !== null && 'code' in error && 'body' in error);
+  typeof error === 'object' && error !== null && 'code' in error && 'body' in error;
 
 export const isNotFound = (error: unknown) =>
   (isApiException(error) && error.code === 404) || (error instanceof KubernetesApiError && error.code === 404);

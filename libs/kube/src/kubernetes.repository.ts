@@ -1,16 +1,7 @@
-import {
-  BatchV1Api,
-  CoreV1Api,
-  KubeConfig,
-  V1ConfigMap,
-  V1Job,
-  V1Pod,
-  V1Secret,
-  Watch,
-} from '@kubernetes/client-node';
+import type { BatchV1Api, CoreV1Api, KubeConfig, V1ConfigMap, V1Job, V1Pod, V1Secret, Watch } from '@kubernetes/client-node';
 import http from 'node:http';
 import https from 'node:https';
-import { RetryPolicy, withApiRetries } from './api-retry.js';
+import { RetryAfterGate, RetryPolicy, withApiRetries } from './api-retry.js';
 import { isNotFound } from './kubernetes-api.error.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
@@ -22,6 +13,14 @@ export interface Page<T> {
   resourceVersion?: string;
 }
 
+/** The clients of @kubernetes/client-node a repository calls through (see openKubernetesRepository). */
+export interface KubeClients {
+  kubeConfig: KubeConfig;
+  core: CoreV1Api;
+  batch: BatchV1Api;
+  watcher: Watch;
+}
+
 /**
  * The Kubernetes API as the deployer uses it, in one namespace. Every call is
  * retried on 5xx, 429 and network faults; NotFound reads answer null.
@@ -30,19 +29,20 @@ export class KubernetesRepository {
   private readonly core: CoreV1Api;
   private readonly batch: BatchV1Api;
   private readonly watcher: Watch;
+  private readonly retryAfter = new RetryAfterGate();
+
+  private readonly kubeConfig: KubeConfig;
 
   constructor(
-    private readonly kubeConfig: KubeConfig,
+    clients: KubeClients,
     readonly namespace: string,
     private readonly policy: RetryPolicy,
   ) {
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
-    this.batch = kubeConfig.makeApiClient(BatchV1Api);
-    this.watcher = new Watch(kubeConfig);
+    ({ kubeConfig: this.kubeConfig, core: this.core, batch: this.batch, watcher: this.watcher } = clients);
   }
 
   private call<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    return withApiRetries(fn, this.policy, signal);
+    return withApiRetries(fn, this.policy, signal, this.retryAfter);
   }
 
   private async orNull<T>(fn: () => Promise<T>): Promise<T | null> {

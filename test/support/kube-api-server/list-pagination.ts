@@ -8,7 +8,7 @@ interface ContinueToken {
 }
 
 export interface Page {
-  items: StoredObject[];
+  items: readonly StoredObject[];
   continueToken?: string;
   remainingItemCount?: number;
 }
@@ -18,7 +18,7 @@ export interface Page {
  * the real server's shape (base64 JSON with the revision and the next key);
  * it expires, with 410, once the store is compacted past that revision.
  */
-export function paginate(items: StoredObject[], query: URLSearchParams, currentRevision: number, compactedRevision: number, countRemaining: boolean): Page {
+export function paginate(items: readonly StoredObject[], query: URLSearchParams, currentRevision: number, compactedRevision: number, countRemaining: boolean): Page {
   const limit = Number(query.get('limit') ?? 0);
   const token = query.get('continue');
   let remaining = items;

@@ -53,10 +53,18 @@ export class ObjectStore {
    * read; `where` sees the stored objects (read only) and filters before they are copied.
    */
   list(resource: ResourceType, namespace?: string, where: (object: StoredObject) => boolean = () => true): StoredObject[] {
+    return this.listStored(resource, namespace, where).map(cloneObject);
+  }
+
+  /**
+   * As list, but the stored objects themselves, read only: for a caller that
+   * copies the few it keeps (a page of a large list) rather than all of them.
+   */
+  listStored(resource: ResourceType, namespace?: string, where: (object: StoredObject) => boolean = () => true): readonly StoredObject[] {
     return [...this.objects.entries()]
       .filter(([, entry]) => entry.resource === resource && (namespace === undefined || entry.object.metadata.namespace === namespace) && where(entry.object))
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([, entry]) => cloneObject(entry.object));
+      .map(([, entry]) => entry.object);
   }
 
   findByUid(uid: string): { resource: ResourceType; object: StoredObject } | undefined {

@@ -11,7 +11,7 @@ export function clusterCommands(): Command[] {
     .description('delete finished build Jobs (with their Pods and ConfigMaps) of every user, directly in the cluster')
     .addOption(new Option('--max-age-hours <hours>', 'age of the Jobs to delete').env('MAX_AGE_HOURS').argParser(hours).default(0))
     .action(async (options: { maxAgeHours: number }) => {
-      const kube = kubernetesRepositoryFrom(loadConfig(process.env));
+      const kube = await kubernetesRepositoryFrom(loadConfig(process.env));
       const report = await new FinishedJobsCleaner(kube).clean({ olderThan: new Date(Date.now() - options.maxAgeHours * 3_600_000) });
       process.stdout.write(`deleted ${report.deleted} jobs and ${report.orphansDeleted} leftover objects\n`);
       if (report.error) throw new Error(`stopped early: ${report.error}`);
@@ -21,7 +21,7 @@ export function clusterCommands(): Command[] {
     .option('--file <path>', 'buildkitd.toml', 'deploy/buildkit/buildkitd.toml')
     .action(async (options: { file: string }) => {
       const config = loadConfig(process.env);
-      const kube = kubernetesRepositoryFrom(config);
+      const kube = await kubernetesRepositoryFrom(config);
       const body = {
         apiVersion: 'v1',
         kind: 'ConfigMap',

@@ -18,6 +18,8 @@ export type CleanerApi = Pick<
 >;
 
 const PAGE = 200;
+/** Deletes in flight at once: enough to hide the API's latency, few enough not to crowd it. */
+const PARALLEL_DELETES = 16;
 
 /** When a finished Job finished, or null while it runs. */
 export function finishedAt(job: V1Job): Date | null {
@@ -32,11 +34,16 @@ const isExpired = (error: unknown) => error instanceof KubernetesApiError && err
 /**
  * Deletes finished (succeeded or failed) build Jobs older than a cut-off,
  * selected by our labels (one user's, or all), page by page so memory stays
- * flat; NotFound counts as done. The first API failure stops the run and the
- * report counts what was really deleted: the rest waits for the next run.
+ * flat, with a bounded number of deletes in flight (the repository retries a
+ * 429 after its Retry-After); NotFound counts as done. The first API failure
+ * stops the run once the deletes in flight have answered, and the report
+ * counts what was really deleted: the rest waits for the next run.
  */
 export class FinishedJobsCleaner {
-  constructor(private readonly kube: CleanerApi) {}
+  constructor(
+    private readonly kube: CleanerApi,
+    private readonly parallelDeletes = PARALLEL_DELETES,
+  ) {}
 
   async clean(options: { olderThan: Date; login?: string }): Promise<CleanupReport> {
     const selector = options.login ? userSelector(options.login) : managedSelector();
@@ -97,9 +104,33 @@ export class FinishedJobsCleaner {
         deletedThisPass = 0;
         continue;
       }
-      for (const item of page.items) if (await handle(item)) deletedThisPass++;
+      deletedThisPass += await this.handleAll(page.items, handle);
       if (!page.continueToken) return;
       token = page.continueToken;
     }
+  }
+
+  /**
+   * Handles every item with at most `parallelDeletes` in flight and answers
+   * how many were deleted. After a failure no new item starts; the first
+   * failure is thrown once those in flight have answered.
+   */
+  private async handleAll<T>(items: readonly T[], handle: (item: T) => Promise<boolean>): Promise<number> {
+    let next = 0;
+    let deleted = 0;
+    let failure: { error: unknown } | undefined;
+    const lane = async () => {
+      while (!failure && next < items.length) {
+        const item = items[next++];
+        try {
+          if (await handle(item)) deleted++;
+        } catch (error) {
+          failure ??= { error };
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.parallelDeletes, items.length) }, lane));
+    if (failure) throw failure.error;
+    return deleted;
   }
 }

@@ -18,8 +18,11 @@ export async function waitForJobChange(
   const stop = () => change.abort();
   signal.addEventListener('abort', stop, { once: true });
   const started = Date.now();
+  let changed = false;
   const onEvent = (type: string) => {
-    if (type !== 'BOOKMARK') stop();
+    if (type === 'BOOKMARK') return;
+    changed = true;
+    stop();
   };
   try {
     await Promise.race([
@@ -40,6 +43,7 @@ export async function waitForJobChange(
     stop();
     signal.removeEventListener('abort', stop);
   }
-  // A watch that fails at once (API down, dropped connection) must not spin.
-  if (Date.now() - started < 250) await new Promise((resolve) => setTimeout(resolve, 500));
+  // A watch that fails at once (API down, dropped connection) must not spin;
+  // one that saw a change returns at once, however soon the change came.
+  if (!changed && !signal.aborted && Date.now() - started < 250) await new Promise((resolve) => setTimeout(resolve, 500));
 }

@@ -1,12 +1,12 @@
 import { Logger } from '@nestjs/common';
 import type { V1Job } from '@kubernetes/client-node';
-import { readFile } from 'node:fs/promises';
 import { DeployerEnvironment, registryUsesHttp } from '#libs/config';
 import { KubernetesApiError, KubernetesRepository, isAlreadyExists } from '#libs/kube';
 import { BuildDriver, BuildFailure, BuildLogSink, BuildResult, BuildSpec, DriverCleanup, DriverCleanupReport, isHandover } from '../build-driver.js';
 import { FinishedJobsCleaner } from './finished-jobs.cleaner.js';
 import { BuildJobOptions, buildJob, contextConfigMap, credentialsSecret, installSecretsSecret, ownerReferenceTo } from './build-job.manifests.js';
 import { BuildObjectNames, buildObjectNames } from './build-object-names.js';
+import { BuildkitdConfigMap } from './buildkitd-config.map.js';
 import { assessBuild, BuildProgress } from './build-progress.js';
 import { BuildKitLogFollower } from './buildkit-log.follower.js';
 import { waitForJobChange } from './job-change.waiter.js';
@@ -26,12 +26,14 @@ export class KubernetesBuildDriver extends BuildDriver {
   override readonly buildsOutliveWorker = true;
   private readonly logger = new Logger(KubernetesBuildDriver.name);
   private readonly options: BuildJobOptions;
+  private readonly buildkitdConfig: BuildkitdConfigMap;
 
   constructor(
     private readonly config: DeployerEnvironment,
     private readonly kube: KubernetesRepository,
   ) {
     super();
+    this.buildkitdConfig = new BuildkitdConfigMap(kube, { name: config.BUILDKITD_CONFIGMAP, tomlPath: config.BUILDKITD_TOML });
     this.options = {
       namespace: config.KUBE_NAMESPACE,
       buildkitImage: config.BUILDKIT_IMAGE,
@@ -50,7 +52,7 @@ export class KubernetesBuildDriver extends BuildDriver {
   }
 
   async ready(): Promise<void> {
-    await this.ensureBuildkitConfig();
+    await this.buildkitdConfig.ensure();
   }
 
   async cleanup(options: DriverCleanup): Promise<DriverCleanupReport> {
@@ -62,7 +64,7 @@ export class KubernetesBuildDriver extends BuildDriver {
     const names = buildObjectNames(spec.jobName);
     const options = { ...this.options, insecureRegistry: registryUsesHttp(this.config, spec.registryHost) };
     try {
-      await this.ensureBuildkitConfig();
+      await this.buildkitdConfig.ensure();
       const credentials = await this.credentials(spec);
       const dockerConfigSecret = credentials?.kind === 'per-build' ? names.credentials : (credentials?.name ?? null);
       const job = await this.createOrAttach(buildJob(spec, names, options, dockerConfigSecret), spec.buildId);
@@ -81,20 +83,6 @@ export class KubernetesBuildDriver extends BuildDriver {
       }
       throw error;
     }
-  }
-
-  /** Creates the buildkitd ConfigMap from deploy/buildkit/buildkitd.toml when it is missing. */
-  private async ensureBuildkitConfig(): Promise<void> {
-    if (await this.kube.readConfigMap(this.config.BUILDKITD_CONFIGMAP)) return;
-    const toml = await readFile(this.config.BUILDKITD_TOML, 'utf8');
-    await this.ensureCreated(() =>
-      this.kube.createConfigMap({
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: { name: this.config.BUILDKITD_CONFIGMAP, labels: { 'app.kubernetes.io/managed-by': 'openserverless-deployer' } },
-        data: { 'buildkitd.toml': toml },
-      }),
-    );
   }
 
   private async credentials(
