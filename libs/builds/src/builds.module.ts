@@ -10,6 +10,7 @@ import { PushedImagesChannel } from './pushed-images.channel.js';
 import { WorkerHeartbeatsRepository } from './worker-heartbeats.repository.js';
 import { BuildQueue } from './build-queue.js';
 import { BuildRecordsRepository } from './build-records.repository.js';
+import { ReplicatedWrites } from './replicated-writes.js';
 
 @Module({
   imports: [
@@ -22,7 +23,7 @@ import { BuildRecordsRepository } from './build-records.repository.js';
     }),
     BullModule.registerQueue({ name: BUILD_QUEUE }, { name: CLEANUP_QUEUE }),
   ],
-  providers: [BuildRecordsRepository, BuildLogsRepository, BuildQueue, CleanupQueue, PushedImagesChannel, WorkerHeartbeatsRepository],
+  providers: [BuildRecordsRepository, BuildLogsRepository, BuildQueue, CleanupQueue, PushedImagesChannel, WorkerHeartbeatsRepository, ReplicatedWrites],
   exports: [
     BuildRecordsRepository,
     BuildLogsRepository,
@@ -30,6 +31,7 @@ import { BuildRecordsRepository } from './build-records.repository.js';
     CleanupQueue,
     PushedImagesChannel,
     WorkerHeartbeatsRepository,
+    ReplicatedWrites,
     BullModule,
   ],
 })

@@ -12,3 +12,4 @@ export * from './redis-keys.js';
 export * from './pushed-images.channel.js';
 export * from './worker-heartbeats.repository.js';
 export * from './ensure-identity.js';
+export * from './replicated-writes.js';

@@ -14,6 +14,7 @@ import {
   ensureRecordId,
   fileDigest,
   runJobId,
+  ReplicatedWrites,
 } from '#libs/builds';
 import { DeployerEnvironment } from '#libs/config';
 import { DependencyUnavailableError, InvalidInputError, TooManyRequestsError } from '#libs/errors';
@@ -42,6 +43,7 @@ export class EnsureBuildUseCase {
     private readonly queue: BuildQueue,
     private readonly existing: ExistingImageFinder,
     private readonly registryHosts: RegistryHostResolver,
+    private readonly replicated: ReplicatedWrites,
   ) {}
 
   async execute(user: AuthenticatedUser, request: EnsureBuildDto, requestId = ''): Promise<BuildRecord> {
@@ -131,6 +133,7 @@ export class EnsureBuildUseCase {
     const secret = user.env.REGISTRY_SECRET;
     if (secret && this.config.BUILD_DRIVER === 'kubernetes') await this.records.saveCredentials(recordId, secret);
     await this.queue.enqueue(recordId, runJobId(recordId, record.generation));
+    await this.replicated.confirmEnqueued();
     return record;
   }
 

@@ -9,6 +9,7 @@ import {
   coalescingKey,
   fileDigest,
   newBuildId,
+  ReplicatedWrites,
 } from '#libs/builds';
 import { DeployerEnvironment } from '#libs/config';
 import { DependencyUnavailableError, InvalidInputError, TooManyRequestsError } from '#libs/errors';
@@ -64,6 +65,7 @@ export class StartBuildUseCase {
     private readonly existing: ExistingImageFinder,
     private readonly registryHosts: RegistryHostResolver,
     private readonly catalogSources: CatalogSourcePolicy,
+    private readonly replicated: ReplicatedWrites,
   ) {
     this.sources = new SourcePolicy(config.SOURCE_ALLOWLIST);
   }
@@ -148,6 +150,7 @@ export class StartBuildUseCase {
       const secret = user.env.REGISTRY_SECRET;
       if (secret && this.config.BUILD_DRIVER === 'kubernetes') await this.records.saveCredentials(id, secret);
       await mayHaveBeenAccepted(this.queue.enqueue(id));
+      await mayHaveBeenAccepted(this.replicated.confirmEnqueued());
       return { record, coalesced: false };
     }
     const existing = await this.records.get(holder);
