@@ -19,6 +19,8 @@ interface Outcome {
   ends: Map<string, string[]>;
   /** Through which API each client saw its build end. */
   seenVia: number[];
+  /** Queue jobs active when API 0 and worker 0 were killed. */
+  activeAtKill: number;
 }
 
 /**
@@ -41,6 +43,7 @@ async function sendAcrossReplicas(
   const seenVia: number[] = [];
   let crash: Promise<void> | undefined;
   let sent = 0;
+  let activeAtKill = -1;
   try {
     await forEachLimited(count, concurrency, async (i) => {
       sent++;
@@ -49,6 +52,7 @@ async function sendAcrossReplicas(
       accepted.push(id);
       if (accepted.length === Math.floor(count / 2)) {
         crash = (async () => {
+          activeAtKill = await queue.getActiveCount();
           await Promise.all([replicas.killApi(0), replicas.killWorker(0)]);
           await sleep(1_000);
           replicas.restartWorker(0);
@@ -63,7 +67,7 @@ async function sendAcrossReplicas(
       const log = (await redis.xrange(`${env.REDIS_PREFIX}:build:${id}:log`, '-', '+')) as [string, string[]][];
       ends.set(id, log.filter(([, fields]) => fields[0] === 'end').map(([, fields]) => fields[1]));
     }
-    return { sent, accepted, ends, seenVia, replicas, queue, redis };
+    return { sent, accepted, ends, seenVia, activeAtKill, replicas, queue, redis };
   } catch (error) {
     await replicas.stop();
     await queue.close();
@@ -74,10 +78,12 @@ async function sendAcrossReplicas(
 
 /** Every accepted build ended once, succeeded, and its queue job completed once; prints the counts. */
 async function expectEachEndedOnce(label: string, outcome: Outcome & { queue: Queue }, extra = '') {
-  const { sent, accepted, ends, seenVia, queue } = outcome;
+  const { sent, accepted, ends, seenVia, activeAtKill, queue } = outcome;
   const ended = [...ends.values()].filter((e) => e.length >= 1).length;
   const duplicated = [...ends.values()].filter((e) => e.length > 1).length;
-  process.stdout.write(`[replicas ${label}] builds sent ${sent}, accepted ${accepted.length}, ended ${ended}, duplicated ${duplicated}${extra}\n`);
+  process.stdout.write(`[replicas ${label}] builds sent ${sent}, accepted ${accepted.length}, ended ${ended}, duplicated ${duplicated}${extra}; ${activeAtKill} builds running at the kill\n`);
+  // The kill came mid-way: builds were running.
+  expect(activeAtKill).toBeGreaterThan(0);
   expect(new Set(accepted).size).toBe(accepted.length);
   expect(accepted).toHaveLength(sent);
   expect([...ends].filter(([, e]) => e.length !== 1 || e[0] !== 'succeeded')).toEqual([]);
