@@ -1,5 +1,8 @@
 import { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { BUILD_QUEUE } from '#libs/builds';
@@ -147,6 +150,10 @@ describe('Redis behind Sentinel: a failover during builds', () => {
   }, 120_000);
 
   afterAll(async () => {
+    // Kept for a failure's post-mortem: what the API and the worker said.
+    const outputFile = join(tmpdir(), `deployer-sentinel-suite-${process.pid}.log`);
+    writeFileSync(outputFile, `--- api\n${api?.output.join('')}\n--- worker\n${worker?.output.join('')}\n`);
+    process.stdout.write(`[sentinel] API and worker output: ${outputFile}\n`);
     for (const child of [api, worker]) {
       if (!child) continue;
       child.kill('SIGKILL');
@@ -222,6 +229,7 @@ describe('Redis behind Sentinel: a failover during builds', () => {
     const probe = new StatusProbe(api.url, longId);
     const { oldPort, newPort } = await failover();
     expect(newPort).not.toBe(oldPort);
+    expect({ api: api.exitCode, worker: worker.exitCode }).toEqual({ api: null, worker: null });
     const failedOverAt = Date.now();
     const sentBefore = sender.sent.length;
     while (sender.sent.filter((s) => s.at > failedOverAt && s.status === 200).length < AFTER_RECOVERY && sender.sent.length < MAX_REQUESTS && Date.now() < deadline + 60_000) {

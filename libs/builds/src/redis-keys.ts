@@ -14,4 +14,5 @@ export class RedisKeys {
   readonly workerHeartbeats = () => `${this.prefix}:workers:*`;
   readonly activeBuilds = (login: string) => `${this.prefix}:user:${login.toLowerCase()}:active`;
   readonly allActiveBuilds = () => `${this.prefix}:user:*:active`;
+  readonly replicationFence = () => `${this.prefix}:replication-fence`;
 }

@@ -126,6 +126,7 @@ export class EnsureBuildUseCase {
     if (claim.outcome === 'joined') {
       const holder = await this.records.get(claim.id);
       if (!holder) throw new DependencyUnavailableError('The build record vanished; retry the request.', 'redis');
+      await this.replicated.confirm();
       return holder.ensureId ? holder : { ...holder, ensureId };
     }
     // The worker has not seen this run yet: the log of an earlier run goes before it starts.
@@ -133,7 +134,7 @@ export class EnsureBuildUseCase {
     const secret = user.env.REGISTRY_SECRET;
     if (secret && this.config.BUILD_DRIVER === 'kubernetes') await this.records.saveCredentials(recordId, secret);
     await this.queue.enqueue(recordId, runJobId(recordId, record.generation));
-    await this.replicated.confirmEnqueued();
+    await this.replicated.confirm();
     return record;
   }
 

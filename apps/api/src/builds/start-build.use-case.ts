@@ -150,7 +150,7 @@ export class StartBuildUseCase {
       const secret = user.env.REGISTRY_SECRET;
       if (secret && this.config.BUILD_DRIVER === 'kubernetes') await this.records.saveCredentials(id, secret);
       await mayHaveBeenAccepted(this.queue.enqueue(id));
-      await mayHaveBeenAccepted(this.replicated.confirmEnqueued());
+      await mayHaveBeenAccepted(this.replicated.confirm());
       return { record, coalesced: false };
     }
     const existing = await this.records.get(holder);
@@ -158,6 +158,8 @@ export class StartBuildUseCase {
     // A producer that died between claim and enqueue leaves a queued record with
     // no job; re-adding under the same job id is harmless when the job exists.
     if (existing.state === 'queued' && !(await this.queue.isEnqueued(holder))) await this.queue.enqueue(holder);
+    // The build joined may be one an earlier try of this request stored without confirming.
+    await mayHaveBeenAccepted(this.replicated.confirm());
     return { record: existing, coalesced: true };
   }
 
