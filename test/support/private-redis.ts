@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { Redis } from 'ioredis';
 import { freeLoopbackPort } from '#libs/devenv';
 
@@ -14,7 +15,8 @@ export interface PrivateRedis {
 /** `replicaOf`: the port of a private Redis this one replicates (resolves once it has synced). */
 export async function startPrivateRedis(options: { replicaOf?: number } = {}): Promise<PrivateRedis> {
   const port = await freeLoopbackPort();
-  const args = ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--protected-mode', 'no'];
+  // A replica saves what it receives: in the temp dir, not the working directory.
+  const args = ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--protected-mode', 'no', '--dir', tmpdir(), '--dbfilename', `private-redis-${port}.rdb`];
   if (options.replicaOf) args.push('--replicaof', '127.0.0.1', String(options.replicaOf));
   const child: ChildProcess = spawn('redis-server', args, { stdio: 'ignore' });
   const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
