@@ -189,7 +189,9 @@ export async function startRedisSentinelGroup(): Promise<RedisSentinelGroup> {
         if (child.exitCode !== null || child.signalCode !== null) continue;
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');
-        await Promise.race([exited, sleep(5_000).then(() => child.kill('SIGKILL'))]);
+        const stubborn = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        await exited;
+        clearTimeout(stubborn);
       }
       rmSync(dir, { recursive: true, force: true });
     },
