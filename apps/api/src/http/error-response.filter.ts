@@ -23,10 +23,10 @@ const STATUS_OF: [new (...args: never[]) => DomainError, number][] = [
   [TooManyRequestsError, HttpStatus.TOO_MANY_REQUESTS],
 ];
 
-/** Connection-level failures of ioredis and fetch, raised below the domain layer. */
+/** Connection-level failures of ioredis and fetch, raised below the domain layer (MaxRetriesPerRequest is in the name only). */
 const isUnavailable = (error: Error) =>
   /Connection is closed|Stream isn't writeable|ECONNREFUSED|MaxRetriesPerRequest|enableOfflineQueue|ETIMEDOUT|Command timed out/.test(
-    error.message,
+    `${error.name}: ${error.message}`,
   );
 
 const messageOf = (exception: HttpException): string => {
