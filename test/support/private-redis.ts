@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { Redis } from 'ioredis';
 import { freeLoopbackPort } from '#libs/devenv';
 
@@ -11,18 +12,19 @@ export interface PrivateRedis {
   stop(): Promise<void>;
 }
 
-export async function startPrivateRedis(): Promise<PrivateRedis> {
+/** `replicaOf`: the port of a private Redis this one replicates (resolves once it has synced). */
+export async function startPrivateRedis(options: { replicaOf?: number } = {}): Promise<PrivateRedis> {
   const port = await freeLoopbackPort();
-  const child: ChildProcess = spawn(
-    'redis-server',
-    ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--protected-mode', 'no'],
-    { stdio: 'ignore' },
-  );
+  // A replica saves what it receives: in the temp dir, not the working directory.
+  const args = ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--protected-mode', 'no', '--dir', tmpdir(), '--dbfilename', `private-redis-${port}.rdb`];
+  if (options.replicaOf) args.push('--replicaof', '127.0.0.1', String(options.replicaOf));
+  const child: ChildProcess = spawn('redis-server', args, { stdio: 'ignore' });
   const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
   for (let i = 0; ; i++) {
     try {
-      await probe.connect();
+      if (probe.status !== 'ready') await probe.connect();
       await probe.ping();
+      if (options.replicaOf && !/master_link_status:up/.test(await probe.info('replication'))) throw new Error('not synced yet');
       break;
     } catch (error) {
       if (i > 50) throw new Error(`private redis-server on ${port} did not start: ${(error as Error).message}`);

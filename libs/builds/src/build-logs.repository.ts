@@ -113,6 +113,8 @@ export class BuildLogsRepository {
   ): AsyncGenerator<LogEntry> {
     const key = this.keys.log(buildId);
     const reader = this.followerConnection();
+    // Its failures reach the read below, which retries; the event itself needs no report.
+    reader.on('error', () => undefined);
     signal.addEventListener('abort', () => reader.disconnect(), { once: true });
     let last = '0';
     let toSkip = from;

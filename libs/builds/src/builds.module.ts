@@ -12,6 +12,7 @@ import { BuildQueue } from './build-queue.js';
 import { BuildRecordsRepository } from './build-records.repository.js';
 import { FairSharePolicy } from './fair-share.policy.js';
 import { RunningBuildsRepository } from './running-builds.repository.js';
+import { ReplicatedWrites } from './replicated-writes.js';
 
 @Module({
   imports: [
@@ -24,7 +25,17 @@ import { RunningBuildsRepository } from './running-builds.repository.js';
     }),
     BullModule.registerQueue({ name: BUILD_QUEUE }, { name: CLEANUP_QUEUE }),
   ],
-  providers: [BuildRecordsRepository, BuildLogsRepository, BuildQueue, CleanupQueue, PushedImagesChannel, WorkerHeartbeatsRepository, FairSharePolicy, RunningBuildsRepository],
+  providers: [
+    BuildRecordsRepository,
+    BuildLogsRepository,
+    BuildQueue,
+    CleanupQueue,
+    PushedImagesChannel,
+    WorkerHeartbeatsRepository,
+    FairSharePolicy,
+    RunningBuildsRepository,
+    ReplicatedWrites,
+  ],
   exports: [
     RunningBuildsRepository,
     BuildRecordsRepository,
@@ -33,6 +44,7 @@ import { RunningBuildsRepository } from './running-builds.repository.js';
     CleanupQueue,
     PushedImagesChannel,
     WorkerHeartbeatsRepository,
+    ReplicatedWrites,
     BullModule,
   ],
 })

@@ -14,3 +14,4 @@ export * from './worker-heartbeats.repository.js';
 export * from './ensure-identity.js';
 export * from './running-builds.repository.js';
 export * from './log-follow-reconnect.js';
+export * from './replicated-writes.js';

@@ -20,4 +20,5 @@ export class RedisKeys {
   readonly allActiveBuilds = () => `${this.prefix}:user:*:active`;
   readonly runningBuilds = (login: string) => `${this.prefix}:user:${login.toLowerCase()}:running`;
   readonly parkedBuilds = (login: string) => `${this.prefix}:user:${login.toLowerCase()}:parked`;
+  readonly replicationFence = () => `${this.prefix}:replication-fence`;
 }

@@ -83,6 +83,27 @@ export class DeployerEnvironment {
   @Transform(toInt) @IsInt() @Min(0) @Max(15)
   REDIS_DB = 0;
 
+  /**
+   * Sentinels as `host:port,host:port`: when set, every connection asks them
+   * for the current master of REDIS_SENTINEL_NAME, and REDIS_HOST/PORT are unused.
+   */
+  @IsOptional() @Matches(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, { message: '$property must be host:port[,host:port…]' })
+  REDIS_SENTINELS?: string = undefined;
+
+  @IsString() @MinLength(1)
+  REDIS_SENTINEL_NAME = 'mymaster';
+
+  @IsOptional() @IsString()
+  REDIS_SENTINEL_PASSWORD?: string = undefined;
+
+  /**
+   * Replicas that must hold an accepted build before the API answers 200
+   * (Redis WAIT); 0: answer once the master has it. With a failover, a build
+   * only the old master held is gone: this makes "accepted" mean "survives it".
+   */
+  @Transform(toInt) @IsInt() @Min(0) @Max(10)
+  REDIS_WAIT_REPLICAS = 0;
+
   /** A Redis command that gets no answer in this time fails (the API answers 503). */
   @Transform(toInt) @IsInt() @Min(100) @Max(60_000)
   REDIS_COMMAND_TIMEOUT_MS = 2_000;

@@ -1,17 +1,29 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { DeployerEnvironment } from '#libs/config';
+import { sentinelAddresses } from './sentinel-addresses.js';
 
 /** Injection token of the shared command connection. */
 export const REDIS = Symbol('REDIS');
 export const InjectRedis = () => Inject(REDIS);
 
+/**
+ * Where every connection goes (the shared one, its duplicates, BullMQ's):
+ * REDIS_HOST/PORT, or the master the sentinels name. Behind sentinels, a
+ * connection also listens for their switch-master and drops a server that
+ * turned replica (READONLY) or lost its replicas (NOREPLICAS, with
+ * min-replicas-to-write), so no client keeps writing to a demoted master.
+ */
 export function redisConnectionOptions(config: DeployerEnvironment) {
+  const common = { password: config.REDIS_PASSWORD, db: config.REDIS_DB };
+  if (!config.REDIS_SENTINELS) return { ...common, host: config.REDIS_HOST, port: config.REDIS_PORT };
   return {
-    host: config.REDIS_HOST,
-    port: config.REDIS_PORT,
-    password: config.REDIS_PASSWORD,
-    db: config.REDIS_DB,
+    ...common,
+    sentinels: sentinelAddresses(config.REDIS_SENTINELS),
+    name: config.REDIS_SENTINEL_NAME,
+    sentinelPassword: config.REDIS_SENTINEL_PASSWORD,
+    failoverDetector: true,
+    reconnectOnError: (error: Error) => /^(READONLY|NOREPLICAS)/.test(error.message),
   };
 }
 

@@ -16,6 +16,7 @@ import {
   fileDigest,
   queuedRecord,
   runJobId,
+  ReplicatedWrites,
 } from '#libs/builds';
 import { DeployerEnvironment } from '#libs/config';
 import { DependencyUnavailableError, InvalidInputError, TooManyRequestsError } from '#libs/errors';
@@ -43,6 +44,7 @@ export class EnsureBuildUseCase {
     private readonly queue: BuildQueue,
     private readonly existing: ExistingImageFinder,
     private readonly registryHosts: RegistryHostResolver,
+    private readonly replicated: ReplicatedWrites,
   ) {}
 
   async execute(user: AuthenticatedUser, request: EnsureBuildDto, requestId = ''): Promise<BuildRecord> {
@@ -117,6 +119,7 @@ export class EnsureBuildUseCase {
     if (claim.outcome === 'joined') {
       const holder = await this.records.get(claim.id);
       if (!holder) throw new DependencyUnavailableError('The build record vanished; retry the request.', 'redis');
+      await this.replicated.confirm();
       return holder.ensureId ? holder : { ...holder, ensureId };
     }
     // The worker has not seen this run yet: the log of an earlier run goes before it starts.
@@ -124,6 +127,7 @@ export class EnsureBuildUseCase {
     const secret = user.env.REGISTRY_SECRET;
     if (secret) await this.records.saveCredentials(recordId, secret);
     await this.queue.enqueue(record, runJobId(recordId, record.generation));
+    await this.replicated.confirm();
     return record;
   }
 

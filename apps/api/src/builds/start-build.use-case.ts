@@ -11,6 +11,7 @@ import {
   fileDigest,
   newBuildId,
   queuedRecord,
+  ReplicatedWrites,
 } from '#libs/builds';
 import { DeployerEnvironment } from '#libs/config';
 import { DependencyUnavailableError, InvalidInputError, TooManyRequestsError } from '#libs/errors';
@@ -75,6 +76,7 @@ export class StartBuildUseCase {
     private readonly registryHosts: RegistryHostResolver,
     private readonly catalogSources: CatalogSourcePolicy,
     private readonly tenantSources: TenantSourcePolicy,
+    private readonly replicated: ReplicatedWrites,
   ) {
     this.sources = new SourcePolicy(config.SOURCE_ALLOWLIST);
   }
@@ -160,6 +162,7 @@ export class StartBuildUseCase {
       const secret = user.env.REGISTRY_SECRET;
       if (secret) await this.records.saveCredentials(record.id, secret);
       await mayHaveBeenAccepted(this.queue.enqueue(record));
+      await mayHaveBeenAccepted(this.replicated.confirm());
       return { record, coalesced: false };
     }
     const existing = await this.records.get(holder);
@@ -167,6 +170,8 @@ export class StartBuildUseCase {
     // A producer that died between claim and enqueue leaves a queued record with
     // no job; re-adding under the same job id is harmless when the job exists.
     if (existing.state === 'queued' && !(await this.queue.isEnqueued(holder))) await this.queue.enqueue(existing);
+    // The build joined may be one an earlier try of this request stored without confirming.
+    await mayHaveBeenAccepted(this.replicated.confirm());
     return { record: existing, coalesced: true };
   }
 

@@ -34,10 +34,10 @@ const PUBLIC_MESSAGE_OF: Record<string, string> = {
   couchdb: 'The identity store (CouchDB) is unavailable; retry shortly.',
 };
 
-/** Connection-level failures of ioredis and fetch, raised below the domain layer. */
+/** Connection-level failures of ioredis and fetch, raised below the domain layer (MaxRetriesPerRequest is in the name only). */
 const isUnavailable = (error: Error) =>
   /Connection is closed|Stream isn't writeable|ECONNREFUSED|MaxRetriesPerRequest|enableOfflineQueue|ETIMEDOUT|Command timed out/.test(
-    error.message,
+    `${error.name}: ${error.message}`,
   );
 
 const messageOf = (exception: HttpException): string => {

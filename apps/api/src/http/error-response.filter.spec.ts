@@ -1,0 +1,41 @@
+import { ArgumentsHost } from '@nestjs/common';
+import { createRequire } from 'node:module';
+import { ErrorResponseFilter } from './error-response.filter.js';
+
+// The error ioredis itself raises; it is not exported from the package root.
+const { default: MaxRetriesPerRequestError } = createRequire(import.meta.url)('ioredis/built/errors/MaxRetriesPerRequestError.js') as {
+  default: new (maxRetries: number) => Error;
+};
+
+/** Just enough of an Express response to read what the filter wrote. */
+function answer(exception: unknown): { status: number; body: unknown } {
+  const written = { status: 0, body: undefined as unknown };
+  const response = {
+    headersSent: false,
+    setHeader: () => undefined,
+    status(code: number) {
+      written.status = code;
+      return this;
+    },
+    json(body: unknown) {
+      written.body = body;
+    },
+  };
+  const host = { switchToHttp: () => ({ getResponse: () => response }) } as unknown as ArgumentsHost;
+  new ErrorResponseFilter().catch(exception, host);
+  return written;
+}
+
+describe('ErrorResponseFilter and Redis connection failures', () => {
+  it('answers 503, not 500, when ioredis gives up on a command whose connection dropped (MaxRetriesPerRequestError)', () => {
+    const error = new MaxRetriesPerRequestError(1);
+    expect(error.message).not.toMatch(/MaxRetriesPerRequest/);
+    const { status, body } = answer(error);
+    expect(status).toBe(503);
+    expect(body).toMatchObject({ status: 'ko' });
+  });
+
+  it('still answers 500 to a failure that is no dependency being away', () => {
+    expect(answer(new Error('undefined is not a function')).status).toBe(500);
+  });
+});
