@@ -111,8 +111,8 @@ async function release(outcome: { replicas: DeployerReplicas; queue: Queue; redi
 
 describe('two API processes and two worker processes on one Redis', () => {
   it('local driver: tiny real builds sent across both APIs end once each while an API and a worker are killed and restarted', async () => {
-    // Real BuildKit builds on a small shared machine: fewer than the kubernetes case, each one short.
-    const COUNT = 24;
+    // Real BuildKit builds, each one short, as many as the kubernetes case.
+    const COUNT = 200;
     const env = testEnvironment({ BUILD_CONCURRENCY: '2', MAX_ACTIVE_BUILDS_PER_USER: '0', ORPHAN_CHECK_INTERVAL_MS: '2000', ORPHAN_MIN_AGE_MS: '3000' });
     let outcome: Awaited<ReturnType<typeof sendAcrossReplicas>> | undefined;
     try {

@@ -78,6 +78,8 @@ export async function startRedisSentinelGroup(): Promise<RedisSentinelGroup> {
     const args = [
       '--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--protected-mode', 'no',
       '--dir', dir, '--dbfilename', `dump-${port}.rdb`, '--requirepass', password, '--masterauth', password,
+      // A replica (re)joining is served at once rather than after the default 5 s gathering delay.
+      '--repl-diskless-sync-delay', '0',
     ];
     if (replicaOf) args.push('--replicaof', '127.0.0.1', String(replicaOf));
     servers.set(port, run(args));
@@ -171,10 +173,14 @@ export async function startRedisSentinelGroup(): Promise<RedisSentinelGroup> {
       const old = servers.get(port)!;
       if (old.exitCode === null && old.signalCode === null) throw new Error(`redis-server on ${port} still runs`);
       startServer(port, await current());
-      await until(`the restarted server on ${port} to sync`, async () => {
-        const info = await ask(port, password, (r) => r.info('replication'));
-        return /master_link_status:up/.test(info) ? true : undefined;
-      });
+      await until(
+        `the restarted server on ${port} to sync`,
+        async () => {
+          const info = await ask(port, password, (r) => r.info('replication'));
+          return /master_link_status:up/.test(info) ? true : undefined;
+        },
+        90_000,
+      );
     },
     client: () =>
       new Redis({
