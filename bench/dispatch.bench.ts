@@ -66,7 +66,8 @@ export const dispatchBenchmark: Benchmark = {
     const rows: BenchRow[] = [];
     try {
       const backlog = await inParallel(BACKLOG, 32, start);
-      const queued = await deployment.jobCount(['waiting']);
+      // With fair shares a user's first build waits in the wait list, the others in the prioritized set.
+      const queued = await deployment.jobCount(['waiting', 'prioritized']);
       if (queued !== BACKLOG) throw new Error(`${BACKLOG} builds accepted but ${queued} jobs waiting`);
 
       const workerSpawned = performance.now();

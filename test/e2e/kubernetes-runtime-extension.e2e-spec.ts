@@ -78,7 +78,12 @@ describe('runtime extension on the kubernetes driver', () => {
     expect(secrets).toHaveLength(1);
     const stored = (secrets[0] as unknown as { data: Record<string, string> }).data;
     expect(Buffer.from(stored['deployer-install-env'], 'base64').toString()).toContain("npm_config_registry='https://npm-user:npm-s3cret@npm.mirror.example/'");
-    expect(Buffer.from(stored['deployer-ca-bundle'], 'base64').toString()).toContain('-----BEGIN CERTIFICATE-----');
+    expect(Object.keys(stored)).toEqual(['deployer-install-env']);
+    // The CA bundle is one ConfigMap shared by every build pod, named by its content.
+    const caVolume = (job as unknown as { spec: { template: { spec: { volumes: { name: string; configMap?: { name: string } }[] } } } })
+      .spec.template.spec.volumes.find((volume) => volume.name === 'ca-bundle');
+    const caMap = server.objects('ConfigMap', 'nuvolaris').find((o) => o.metadata.name === caVolume?.configMap?.name);
+    expect((caMap as unknown as { data: Record<string, string> }).data['ca.pem']).toContain('-----BEGIN CERTIFICATE-----');
     expect(JSON.stringify(logs.body)).not.toContain('npm-s3cret');
   });
 });

@@ -4,7 +4,16 @@ import { Secret } from 'kubernetes-models/v1/Secret';
 import { buildJobName } from '#libs/builds';
 import { BuildSpec } from '../build-driver.js';
 import { buildObjectNames } from './build-object-names.js';
-import { BuildJobOptions, buildJob, buildctlArguments, contextConfigMap, credentialsSecret, installSecretsSecret } from './build-job.manifests.js';
+import {
+  BuildJobOptions,
+  buildJob,
+  buildctlArguments,
+  caBundleConfigMap,
+  caBundleConfigMapName,
+  contextConfigMap,
+  credentialsSecret,
+  installSecretsSecret,
+} from './build-job.manifests.js';
 import { BUILD_ID_LABEL, USER_LABEL, userLabelValue } from './kubernetes-labels.js';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -68,31 +77,40 @@ describe('build Job manifests', () => {
     });
   });
 
-  it('hands the install secrets to BuildKit from a per-build Secret, and to no other container', () => {
+  it('hands mirrors to BuildKit from a per-build Secret and the CA bundle from one shared ConfigMap, to no other container', () => {
+    const bundle = Buffer.from('-----BEGIN CERTIFICATE-----\n');
     const withSecrets: BuildSpec = {
       ...spec(),
       secrets: [
-        { id: 'deployer-ca-bundle', content: Buffer.from('-----BEGIN CERTIFICATE-----\n') },
+        { id: 'deployer-ca-bundle', content: bundle },
         { id: 'deployer-install-env', content: Buffer.from("PIP_INDEX_URL='https://u:pw@mirror/simple'\n") },
       ],
     };
     const names = buildObjectNames(withSecrets.jobName);
     const secret = installSecretsSecret(withSecrets, names, options);
     expect(() => new Secret(secret as never).validate()).not.toThrow();
+    expect(Object.keys(secret.data!)).toEqual(['deployer-install-env']);
     expect(Buffer.from(secret.data!['deployer-install-env'], 'base64').toString()).toContain('u:pw@mirror');
+    const shared = caBundleConfigMap(bundle, options);
+    expect(() => new ConfigMap(shared as never).validate()).not.toThrow();
+    expect(shared.metadata!.name).toBe(caBundleConfigMapName(bundle));
+    expect(shared.metadata!.labels).not.toHaveProperty('app.kubernetes.io/managed-by');
     const job = buildJob(withSecrets, names, options, null);
     expect(() => new Job(job as never).validate()).not.toThrow();
     expect(JSON.stringify(job)).not.toContain('u:pw');
     const pod = job.spec!.template.spec!;
     expect(pod.volumes).toContainEqual({ name: 'install-secrets', secret: { secretName: names.installSecrets, defaultMode: 0o400 } });
-    expect(pod.initContainers![0].volumeMounts!.some((m) => m.name === 'install-secrets')).toBe(false);
+    expect(pod.volumes).toContainEqual({ name: 'ca-bundle', configMap: { name: caBundleConfigMapName(bundle) } });
+    expect(pod.initContainers![0].volumeMounts!.some((m) => m.name === 'install-secrets' || m.name === 'ca-bundle')).toBe(false);
     expect(pod.containers[0].args).toEqual(
       expect.arrayContaining([
-        '--secret=id=deployer-ca-bundle,src=/home/user/.deployer-secrets/deployer-ca-bundle',
+        '--secret=id=deployer-ca-bundle,src=/home/user/.deployer-ca/ca.pem',
         '--secret=id=deployer-install-env,src=/home/user/.deployer-secrets/deployer-install-env',
       ]),
     );
-    expect(buildJob(spec(), names, options, null).spec!.template.spec!.volumes!.some((v) => v.name === 'install-secrets')).toBe(false);
+    const caOnly = buildJob({ ...spec(), secrets: [{ id: 'deployer-ca-bundle', content: bundle }] }, names, options, null);
+    expect(caOnly.spec!.template.spec!.volumes!.some((v) => v.name === 'install-secrets')).toBe(false);
+    expect(buildJob(spec(), names, options, null).spec!.template.spec!.volumes!.some((v) => v.name === 'install-secrets' || v.name === 'ca-bundle')).toBe(false);
   });
 
   it('mounts registry credentials in the BuildKit container only, never in the context copier', () => {

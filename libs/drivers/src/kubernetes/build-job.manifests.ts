@@ -1,4 +1,6 @@
 import type { V1ConfigMap, V1Job, V1OwnerReference, V1Secret, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import { createHash } from 'node:crypto';
+import { CA_BUNDLE_SECRET } from '#libs/runtimes';
 import { BuildSpec } from '../build-driver.js';
 import { BuildObjectNames } from './build-object-names.js';
 import { buildLabels } from './kubernetes-labels.js';
@@ -23,6 +25,34 @@ export interface BuildJobOptions {
 const WORKSPACE = '/workspace';
 /** Where BuildKit reads the install step's secrets; no build step sees this directory, only the secret mounts. */
 const INSTALL_SECRETS_DIR = '/home/user/.deployer-secrets';
+/** Where BuildKit reads the operator's CA bundle, from a ConfigMap every build pod shares. */
+const CA_BUNDLE_DIR = '/home/user/.deployer-ca';
+const CA_BUNDLE_KEY = 'ca.pem';
+
+/**
+ * The CA bundle is the same for every build and public: one ConfigMap named
+ * by its content, shared by all build pods, instead of a copy in each build's
+ * Secret (a system bundle is ~200 KB).
+ */
+export function caBundleConfigMapName(content: Buffer): string {
+  return `deployer-ca-bundle-${createHash('sha256').update(content).digest('hex').slice(0, 16)}`;
+}
+
+export function caBundleConfigMap(content: Buffer, options: BuildJobOptions): V1ConfigMap {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    // Not labelled managed-by: it belongs to no build, so the cleaner's orphan pass leaves it alone.
+    metadata: { name: caBundleConfigMapName(content), namespace: options.namespace, labels: { 'app.kubernetes.io/part-of': 'openserverless' } },
+    data: { [CA_BUNDLE_KEY]: content.toString('utf8') },
+  };
+}
+
+const caBundleOf = (spec: BuildSpec) => spec.secrets.find((secret) => secret.id === CA_BUNDLE_SECRET);
+const perBuildSecretsOf = (spec: BuildSpec) => spec.secrets.filter((secret) => secret.id !== CA_BUNDLE_SECRET);
+
+/** Whether the build needs a Secret of its own for its install step (package mirrors, which may carry credentials). */
+export const needsInstallSecrets = (spec: BuildSpec) => perBuildSecretsOf(spec).length > 0;
 const CONTEXT_SOURCE = '/context-source';
 const BUILDKIT_CONTAINER = 'buildkit';
 export { BUILDKIT_CONTAINER };
@@ -48,7 +78,7 @@ export function installSecretsSecret(spec: BuildSpec, names: BuildObjectNames, o
     kind: 'Secret',
     type: 'Opaque',
     metadata: { name: names.installSecrets, namespace: options.namespace, labels: buildLabels(spec), ownerReferences: owner ? [owner] : undefined },
-    data: Object.fromEntries(spec.secrets.map((secret) => [secret.id, secret.content.toString('base64')])),
+    data: Object.fromEntries(perBuildSecretsOf(spec).map((secret) => [secret.id, secret.content.toString('base64')])),
   };
 }
 
@@ -96,7 +126,8 @@ export function buildctlArguments(spec: BuildSpec, options: BuildJobOptions): st
       ? [`--export-cache=type=registry,ref=${cacheRef},mode=max${insecure}`, `--import-cache=type=registry,ref=${cacheRef}${insecure}`]
       : []),
     ...(spec.noCache ? ['--no-cache'] : []),
-    ...spec.secrets.map((secret) => `--secret=id=${secret.id},src=${INSTALL_SECRETS_DIR}/${secret.id}`),
+    ...perBuildSecretsOf(spec).map((secret) => `--secret=id=${secret.id},src=${INSTALL_SECRETS_DIR}/${secret.id}`),
+    ...(caBundleOf(spec) ? [`--secret=id=${CA_BUNDLE_SECRET},src=${CA_BUNDLE_DIR}/${CA_BUNDLE_KEY}`] : []),
   ];
 }
 
@@ -123,9 +154,14 @@ export function buildJob(spec: BuildSpec, names: BuildObjectNames, options: Buil
     volumes.push({ name: 'docker-config', secret: { secretName: dockerConfigSecret, items: [{ key: '.dockerconfigjson', path: 'config.json' }] } });
     mounts.push({ name: 'docker-config', mountPath: '/home/user/.docker', readOnly: true });
   }
-  if (spec.secrets.length > 0) {
+  if (needsInstallSecrets(spec)) {
     volumes.push({ name: 'install-secrets', secret: { secretName: names.installSecrets, defaultMode: 0o400 } });
     mounts.push({ name: 'install-secrets', mountPath: INSTALL_SECRETS_DIR, readOnly: true });
+  }
+  const caBundle = caBundleOf(spec);
+  if (caBundle) {
+    volumes.push({ name: 'ca-bundle', configMap: { name: caBundleConfigMapName(caBundle.content) } });
+    mounts.push({ name: 'ca-bundle', mountPath: CA_BUNDLE_DIR, readOnly: true });
   }
   const unprivileged = { runAsUser: 1000, runAsGroup: 1000, runAsNonRoot: true };
   return {

@@ -4,7 +4,18 @@ import { DeployerEnvironment, registryUsesHttp } from '#libs/config';
 import { KubernetesApiError, KubernetesRepository, isAlreadyExists } from '#libs/kube';
 import { BuildDriver, BuildFailure, BuildLogSink, BuildResult, BuildSpec, DriverCleanup, DriverCleanupReport, isHandover } from '../build-driver.js';
 import { FinishedJobsCleaner } from './finished-jobs.cleaner.js';
-import { BuildJobOptions, buildJob, contextConfigMap, credentialsSecret, installSecretsSecret, ownerReferenceTo } from './build-job.manifests.js';
+import { CA_BUNDLE_SECRET } from '#libs/runtimes';
+import {
+  BuildJobOptions,
+  buildJob,
+  caBundleConfigMap,
+  caBundleConfigMapName,
+  contextConfigMap,
+  credentialsSecret,
+  installSecretsSecret,
+  needsInstallSecrets,
+  ownerReferenceTo,
+} from './build-job.manifests.js';
 import { BuildObjectNames, buildObjectNames } from './build-object-names.js';
 import { BuildkitdConfigMap } from './buildkitd-config.map.js';
 import { assessBuild, BuildProgress } from './build-progress.js';
@@ -27,6 +38,7 @@ export class KubernetesBuildDriver extends BuildDriver {
   private readonly logger = new Logger(KubernetesBuildDriver.name);
   private readonly options: BuildJobOptions;
   private readonly buildkitdConfig: BuildkitdConfigMap;
+  private readonly caBundlesSeen = new Set<string>();
 
   constructor(
     private readonly config: DeployerEnvironment,
@@ -65,6 +77,7 @@ export class KubernetesBuildDriver extends BuildDriver {
     const options = { ...this.options, insecureRegistry: registryUsesHttp(this.config, spec.registryHost) };
     try {
       await this.buildkitdConfig.ensure();
+      await this.ensureCaBundle(spec, options);
       const credentials = await this.credentials(spec);
       const dockerConfigSecret = credentials?.kind === 'per-build' ? names.credentials : (credentials?.name ?? null);
       const job = await this.createOrAttach(buildJob(spec, names, options, dockerConfigSecret), spec.buildId);
@@ -73,7 +86,7 @@ export class KubernetesBuildDriver extends BuildDriver {
       if (credentials?.kind === 'per-build') {
         await this.ensureCreated(() => this.kube.createSecret(credentialsSecret(spec, names, options, credentials, owner)));
       }
-      if (spec.secrets.length > 0) {
+      if (needsInstallSecrets(spec)) {
         await this.ensureCreated(() => this.kube.createSecret(installSecretsSecret(spec, names, options, owner)));
       }
       return await this.follow(names, log, signal);
@@ -83,6 +96,16 @@ export class KubernetesBuildDriver extends BuildDriver {
       }
       throw error;
     }
+  }
+
+  /** The shared CA bundle ConfigMap, created once per content (an existing one is left as it is: its name is its content). */
+  private async ensureCaBundle(spec: BuildSpec, options: BuildJobOptions): Promise<void> {
+    const bundle = spec.secrets.find((secret) => secret.id === CA_BUNDLE_SECRET);
+    if (!bundle) return;
+    const name = caBundleConfigMapName(bundle.content);
+    if (this.caBundlesSeen.has(name)) return;
+    await this.ensureCreated(() => this.kube.createConfigMap(caBundleConfigMap(bundle.content, options)));
+    this.caBundlesSeen.add(name);
   }
 
   private async credentials(
