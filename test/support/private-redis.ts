@@ -16,7 +16,11 @@ export interface PrivateRedis {
 export async function startPrivateRedis(options: { replicaOf?: number } = {}): Promise<PrivateRedis> {
   const port = await freeLoopbackPort();
   // A replica saves what it receives: in the temp dir, not the working directory.
-  const args = ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--protected-mode', 'no', '--dir', tmpdir(), '--dbfilename', `private-redis-${port}.rdb`];
+  // A replica joining is served at once, not after the default 5 s diskless gathering delay.
+  const args = [
+    '--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--protected-mode', 'no',
+    '--dir', tmpdir(), '--dbfilename', `private-redis-${port}.rdb`, '--repl-diskless-sync-delay', '0',
+  ];
   if (options.replicaOf) args.push('--replicaof', '127.0.0.1', String(options.replicaOf));
   const child: ChildProcess = spawn('redis-server', args, { stdio: 'ignore' });
   const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
@@ -27,7 +31,7 @@ export async function startPrivateRedis(options: { replicaOf?: number } = {}): P
       if (options.replicaOf && !/master_link_status:up/.test(await probe.info('replication'))) throw new Error('not synced yet');
       break;
     } catch (error) {
-      if (i > 50) throw new Error(`private redis-server on ${port} did not start: ${(error as Error).message}`);
+      if (i > 300) throw new Error(`private redis-server on ${port} did not start: ${(error as Error).message}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
