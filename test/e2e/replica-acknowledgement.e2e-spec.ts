@@ -16,7 +16,7 @@ describe('an accepted build is on a replica before the API says so (REDIS_WAIT_R
   beforeAll(async () => {
     master = await startPrivateRedis();
     deployer = await startTestDeployer({
-      env: { REDIS_PORT: String(master.port), REDIS_WAIT_REPLICAS: '1', REDIS_COMMAND_TIMEOUT_MS: '1000', MAX_ACTIVE_BUILDS_PER_USER: '0' },
+      env: { REDIS_PORT: String(master.port), REDIS_WAIT_REPLICAS: '1', REDIS_COMMAND_TIMEOUT_MS: '4000', MAX_ACTIVE_BUILDS_PER_USER: '0' },
     });
   });
   afterAll(async () => {

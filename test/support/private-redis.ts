@@ -12,6 +12,16 @@ export interface PrivateRedis {
   stop(): Promise<void>;
 }
 
+async function masterSeesOnlineReplica(masterPort: number, replicaPort: number): Promise<boolean> {
+  const master = new Redis({ port: masterPort, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  try {
+    await master.connect();
+    return new RegExp(`port=${replicaPort},state=online`).test(await master.info('replication'));
+  } finally {
+    master.disconnect();
+  }
+}
+
 /** `replicaOf`: the port of a private Redis this one replicates (resolves once it has synced). */
 export async function startPrivateRedis(options: { replicaOf?: number } = {}): Promise<PrivateRedis> {
   const port = await freeLoopbackPort();
@@ -29,9 +39,15 @@ export async function startPrivateRedis(options: { replicaOf?: number } = {}): P
       if (probe.status !== 'ready') await probe.connect();
       await probe.ping();
       if (options.replicaOf && !/master_link_status:up/.test(await probe.info('replication'))) throw new Error('not synced yet');
+      // …and the master counts it online, so WAIT can be answered by it.
+      if (options.replicaOf && !(await masterSeesOnlineReplica(options.replicaOf, port))) throw new Error('not online at the master yet');
       break;
     } catch (error) {
-      if (i > 300) throw new Error(`private redis-server on ${port} did not start: ${(error as Error).message}`);
+      if (i > 300) {
+        probe.disconnect();
+        child.kill('SIGKILL');
+        throw new Error(`private redis-server on ${port} did not start: ${(error as Error).message}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
