@@ -75,6 +75,37 @@ describe('failed-authentication limit', () => {
     });
   });
 
+  describe('per address, whatever uuids it tries', () => {
+    const CEILING = 12;
+    let deployer: TestDeployer;
+    beforeAll(async () => {
+      deployer = await startTestDeployer({ env: { ...limited, AUTH_FAILURES_PER_ADDRESS: String(CEILING), TRUSTED_PROXIES: 'loopback' } });
+    });
+    afterAll(async () => {
+      await deployer?.close();
+    });
+
+    it('checks no more than the ceiling when every request tries a new uuid, concurrently too', async () => {
+      const sprayer = { 'x-forwarded-for': '203.0.113.50' };
+      expect(await get(deployer.url, authorization(USERS.bob), sprayer)).toBe(200);
+      const answers = await Promise.all(Array.from({ length: 80 }, () => get(deployer.url, wrongKeyOf(stranger()), sprayer)));
+      expect(answers.filter((s) => s === 401)).toHaveLength(CEILING);
+      expect(answers.filter((s) => s === 429)).toHaveLength(80 - CEILING);
+      // A key found valid moments ago still passes from that address; another address is not affected.
+      expect(await get(deployer.url, authorization(USERS.bob), sprayer)).toBe(200);
+      expect(await get(deployer.url, wrongKeyOf(stranger()), { 'x-forwarded-for': '198.51.100.60' })).toBe(401);
+      expect(await get(deployer.url, authorization(USERS.aliceB), { 'x-forwarded-for': '198.51.100.60' })).toBe(200);
+    });
+
+    it('does not count keys that authenticate against the ceiling', async () => {
+      const worker = { 'x-forwarded-for': '203.0.113.51' };
+      for (let i = 0; i < CEILING + 5; i++) expect(await get(deployer.url, authorization(USERS.alice), worker)).toBe(200);
+      const answers = [];
+      for (let i = 0; i < CEILING; i++) answers.push(await get(deployer.url, wrongKeyOf(stranger()), worker));
+      expect(answers).toEqual(Array.from({ length: CEILING }, () => 401));
+    });
+  });
+
   describe('behind a trusted proxy', () => {
     let deployer: TestDeployer;
     beforeAll(async () => {

@@ -5,6 +5,7 @@ import { DeployerEnvironment } from '#libs/config';
 export function authOptionsFrom(config: DeployerEnvironment): AuthOptions {
   const failedAuthLimits = {
     perWindow: config.AUTH_FAILURES_PER_WINDOW,
+    perAddress: config.AUTH_FAILURES_PER_ADDRESS,
     windowSeconds: config.AUTH_FAILURE_WINDOW_SECONDS,
     keyPrefix: config.REDIS_PREFIX,
   };

@@ -347,9 +347,17 @@ export class DeployerEnvironment {
   @IsOptional() @IsString() @MinLength(16)
   ADMIN_TOKEN?: string = undefined;
 
-  /** Failed authentications one client address may make per window before 429. */
+  /** Failed key checks per uuid tried and client address, per window, before 429 (0: no limit at all). */
   @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000)
   AUTH_FAILURES_PER_WINDOW = 30;
+
+  /**
+   * Failed key checks one client address may make per window in all, whatever
+   * uuids it tries (0: no such limit), so cycling through uuids does not
+   * multiply the guesses.
+   */
+  @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000)
+  AUTH_FAILURES_PER_ADDRESS = 300;
 
   @Transform(toInt) @IsInt() @Min(1) @Max(86_400)
   AUTH_FAILURE_WINDOW_SECONDS = 60;
