@@ -93,7 +93,9 @@ export const dispatchBenchmark: Benchmark = {
 
       await checkOneJobPerBuild(server, [...backlog, ...idle]);
       const succeeded = await finishedSucceeded(api.url);
-      if (succeeded !== BACKLOG + IDLE_SAMPLES) throw new Error(`${succeeded} builds succeeded, expected ${BACKLOG + IDLE_SAMPLES}`);
+      if (succeeded !== BACKLOG + IDLE_SAMPLES) {
+        throw new Error(`${succeeded} builds succeeded, expected ${BACKLOG + IDLE_SAMPLES}; failures: ${await failureCounts(api.url)}`);
+      }
       rows.push(figure(NAME, 'builds, Jobs, successes', `${BACKLOG + IDLE_SAMPLES} each (checked)`));
       rows.push(figure('memory', 'api peak RSS during dispatch', mebibytes(api.server.peakRssKiB())));
       const workerPeak = worker.peakRssKiB();
@@ -135,4 +137,10 @@ async function checkOneJobPerBuild(server: KubeApiTestServer, jobNames: string[]
 async function finishedSucceeded(apiUrl: string): Promise<number> {
   const text = await (await fetch(`${apiUrl}/system/metrics`)).text();
   return [...text.matchAll(/^deployer_builds_finished_total\{[^}]*state="succeeded"[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+}
+
+/** The failure reasons the API counted, to explain a failed run. */
+async function failureCounts(apiUrl: string): Promise<string> {
+  const text = await (await fetch(`${apiUrl}/system/metrics`)).text();
+  return [...text.matchAll(/^deployer_build_failures_total\{([^}]*)\} (\d+)$/gm)].map((m) => `${m[1]} ${m[2]}`).join(', ') || 'none counted';
 }

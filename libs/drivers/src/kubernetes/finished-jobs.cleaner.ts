@@ -68,7 +68,7 @@ export class FinishedJobsCleaner {
   /** Objects we labelled whose Job is gone (e.g. created after a crash, before their owner reference). */
   private async deleteOrphans(selector: string, olderThan: Date, counted: () => void): Promise<void> {
     const orphan = (meta: V1ObjectMeta | undefined) =>
-      !!meta?.name && (meta.ownerReferences?.length ?? 0) === 0 && !!meta.labels?.[BUILD_ID_LABEL] && (meta.creationTimestamp ?? new Date(0)) < olderThan;
+      !!meta?.name && (meta.ownerReferences?.length ?? 0) === 0 && !!meta.labels?.[BUILD_ID_LABEL] && new Date(meta.creationTimestamp ?? 0) < olderThan;
     const deleteIf = async (stale: boolean, remove: () => Promise<boolean>) => {
       const gone = stale && (await remove());
       if (gone) counted();

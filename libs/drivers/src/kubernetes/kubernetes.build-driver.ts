@@ -20,12 +20,14 @@ import { BuildObjectNames, buildObjectNames } from './build-object-names.js';
 import { BuildkitdConfigMap } from './buildkitd-config.map.js';
 import { assessBuild, BuildProgress } from './build-progress.js';
 import { BuildKitLogFollower } from './buildkit-log.follower.js';
-import { waitForJobChange } from './job-change.waiter.js';
+import { BuildJobTracker } from './build-job.tracker.js';
 import { BUILD_ID_LABEL, SHARED_REGISTRY_SECRET_LABEL, USER_LABEL, registrySecretUsableBy, userLabelValue } from './kubernetes-labels.js';
 
 const SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** The push credentials OpenServerless installs create beside the imagePullSecret. */
 const INTERNAL_PUSH_SECRET = 'registry-pull-secret-int';
+/** How long the choice of shared push secret holds before the secrets are read again. */
+const SHARED_CREDENTIALS_TTL_MS = 10_000;
 
 /**
  * Builds in a Kubernetes Job with rootless BuildKit. The Job's name is
@@ -39,6 +41,7 @@ export class KubernetesBuildDriver extends BuildDriver {
   private readonly options: BuildJobOptions;
   private readonly buildkitdConfig: BuildkitdConfigMap;
   private readonly caBundlesSeen = new Set<string>();
+  private sharedCredentials?: { readonly until: number; readonly choice: Promise<{ kind: 'named'; name: string } | null> };
 
   constructor(
     private readonly config: DeployerEnvironment,
@@ -112,7 +115,7 @@ export class KubernetesBuildDriver extends BuildDriver {
     spec: BuildSpec,
   ): Promise<{ kind: 'per-build'; username: string; password: string } | { kind: 'named'; name: string } | null> {
     const secret = spec.registrySecret?.trim();
-    if (!secret) return this.sharedPushCredentials();
+    if (!secret) return this.cachedSharedPushCredentials();
     const colon = secret.indexOf(':');
     if (colon > 0) return { kind: 'per-build', username: secret.slice(0, colon), password: secret.slice(colon + 1) };
     if (!SECRET_NAME.test(secret) || secret.length > 253) {
@@ -131,6 +134,18 @@ export class KubernetesBuildDriver extends BuildDriver {
       );
     }
     return { kind: 'named', name: secret };
+  }
+
+  /** The shared push secret, chosen at most every few seconds rather than with two reads per build; a failed choice is not kept. */
+  private cachedSharedPushCredentials(): Promise<{ kind: 'named'; name: string } | null> {
+    if (this.sharedCredentials && this.sharedCredentials.until > Date.now()) return this.sharedCredentials.choice;
+    const choice = this.sharedPushCredentials();
+    const entry = { until: Date.now() + SHARED_CREDENTIALS_TTL_MS, choice };
+    this.sharedCredentials = entry;
+    choice.catch(() => {
+      if (this.sharedCredentials === entry) this.sharedCredentials = undefined;
+    });
+    return choice;
   }
 
   /**
@@ -173,9 +188,11 @@ export class KubernetesBuildDriver extends BuildDriver {
     }
   }
 
-  /** Follows the Job and its Pod (watches, re-listed whenever a watch ends) until the build ends. */
+  /** Follows the Job and its Pods (kept current by watches, re-read whenever a watch ends) until the build ends. */
   private async follow(names: BuildObjectNames, log: BuildLogSink, signal: AbortSignal): Promise<BuildResult> {
     const logs = new BuildKitLogFollower(this.kube, log);
+    const tracker = new BuildJobTracker(this.kube, names.job);
+    let reread = false;
     try {
       for (;;) {
         if (signal.aborted) {
@@ -184,17 +201,23 @@ export class KubernetesBuildDriver extends BuildDriver {
           await this.kube.deleteJob(names.job, 'Background');
           throw new BuildFailure('the build was cancelled', 'Cancelled');
         }
-        const job = await this.kube.readJob(names.job);
-        const pods = await this.kube.listPods(`job-name=${names.job}`);
-        const progress = assessBuild(job, pods.items);
+        const { job, pods } = await tracker.current();
+        const progress = assessBuild(job, pods);
         if ('pod' in progress && progress.pod) logs.follow(progress.pod, progress.phase === 'running');
+        if (progress.phase === 'succeeded' && !progress.digest && !reread) {
+          // Complete before its Pod's last status reached this watch: read both once more.
+          reread = true;
+          tracker.reread();
+          continue;
+        }
         if (progress.phase === 'succeeded' || progress.phase === 'failed') {
           await logs.drain();
           return this.outcome(progress, logs.recent);
         }
-        await waitForJobChange(this.kube, names.job, { job: job?.metadata?.resourceVersion, pods: pods.resourceVersion }, signal);
+        await tracker.nextChange(signal);
       }
     } finally {
+      tracker.close();
       await logs.close();
     }
   }

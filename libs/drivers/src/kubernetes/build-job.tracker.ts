@@ -1,0 +1,125 @@
+import type { V1Job, V1Pod } from '@kubernetes/client-node';
+import { KubernetesRepository, WatchEventType } from '#libs/kube';
+
+const WATCH_SECONDS = 30;
+/** A watch that ends this soon without an event is taken as a failing API: the next read waits a little. */
+const FAST_END_MS = 250;
+const BACKOFF_MS = 500;
+
+/**
+ * A build Job and its Pods as the API last reported them: read once, then
+ * kept current by one watch on the Job and one on its Pods for as long as
+ * they stay open. Every event carries the whole object, so a build costs two
+ * reads and two watches however many times its Pod changes; only a watch
+ * that ends (timeout, dropped connection, an expired version) costs a re-read.
+ */
+export class BuildJobTracker {
+  private job: V1Job | null = null;
+  private readonly pods = new Map<string, V1Pod>();
+  /** Set by an event or a watch that ended; cleared when the caller looks. */
+  private changed = false;
+  private stale = true;
+  private wake?: () => void;
+  private watches?: AbortController;
+  /** Set when a watch ended at once without an event: the API is failing, so the next read waits a little. */
+  private backOff = false;
+
+  constructor(
+    private readonly kube: KubernetesRepository,
+    private readonly jobName: string,
+  ) {}
+
+  /** The Job (null once deleted or never created) and its Pods, current as of the last event seen. */
+  async current(): Promise<{ job: V1Job | null; pods: V1Pod[] }> {
+    this.changed = false;
+    if (this.stale) await this.read();
+    return { job: this.job, pods: [...this.pods.values()] };
+  }
+
+  /** Resolves on the next change after the last `current()`, at once when one came in between, or on abort. */
+  async nextChange(signal: AbortSignal): Promise<void> {
+    if (this.changed || signal.aborted) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        signal.removeEventListener('abort', done);
+        this.wake = undefined;
+        resolve();
+      };
+      this.wake = done;
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  /**
+   * Makes the next `current()` read afresh. The two watches are not ordered
+   * with each other: the Job may be reported complete before its Pod's last
+   * status arrives.
+   */
+  reread(): void {
+    this.stale = true;
+  }
+
+  close(): void {
+    this.watches?.abort();
+    this.wake?.();
+  }
+
+  private async read(): Promise<void> {
+    if (this.backOff) await new Promise((resolve) => setTimeout(resolve, BACKOFF_MS));
+    this.backOff = false;
+    this.watches?.abort();
+    const [job, pods] = await Promise.all([this.kube.readJob(this.jobName), this.kube.listPods(`job-name=${this.jobName}`)]);
+    this.job = job;
+    this.pods.clear();
+    for (const pod of pods.items) this.pods.set(String(pod.metadata?.name), pod);
+    this.stale = false;
+    this.startWatches(job?.metadata?.resourceVersion, pods.resourceVersion);
+  }
+
+  private startWatches(jobVersion: string | undefined, podsVersion: string | undefined): void {
+    const watches = new AbortController();
+    this.watches = watches;
+    const started = Date.now();
+    let events = 0;
+    const ended = () => {
+      if (watches.signal.aborted) return;
+      // One of the two ended: both are opened again from a fresh read.
+      watches.abort();
+      this.backOff = events === 0 && Date.now() - started < FAST_END_MS;
+      this.stale = true;
+      this.signalChange();
+    };
+    const onJob = (type: WatchEventType, object: V1Job) => {
+      events += 1;
+      if (!this.apply(type, object)) return ended();
+      if (type === 'DELETED') this.job = null;
+      else if (type !== 'BOOKMARK') this.job = object;
+      if (type !== 'BOOKMARK') this.signalChange();
+    };
+    const onPod = (type: WatchEventType, object: V1Pod) => {
+      events += 1;
+      if (!this.apply(type, object)) return ended();
+      const name = String(object.metadata?.name);
+      if (type === 'DELETED') this.pods.delete(name);
+      else if (type !== 'BOOKMARK') this.pods.set(name, object);
+      if (type !== 'BOOKMARK') this.signalChange();
+    };
+    const query = { timeoutSeconds: WATCH_SECONDS };
+    void this.kube
+      .watch<V1Job>('jobs', { ...query, fieldSelector: `metadata.name=${this.jobName}`, resourceVersion: jobVersion }, onJob, watches.signal)
+      .finally(ended);
+    void this.kube
+      .watch<V1Pod>('pods', { ...query, labelSelector: `job-name=${this.jobName}`, resourceVersion: podsVersion }, onPod, watches.signal)
+      .finally(ended);
+  }
+
+  /** False for an ERROR event (an expired version, a refused watch), which calls for a fresh read. */
+  private apply(type: WatchEventType, object: unknown): boolean {
+    return type !== 'ERROR' && typeof object === 'object' && object !== null;
+  }
+
+  private signalChange(): void {
+    this.changed = true;
+    this.wake?.();
+  }
+}
