@@ -1,4 +1,4 @@
-import type { ApiException } from '@kubernetes/client-node';
+import type { KubeApiException } from './kube-http.client.js';
 
 /** A Kubernetes API answer that retrying cannot fix, with the API's own message. */
 export class KubernetesApiError extends Error {
@@ -28,13 +28,13 @@ const statusOf = (body: unknown): StatusBody => {
   return (body ?? {}) as StatusBody;
 };
 
-export function toKubernetesApiError(error: ApiException<unknown>): KubernetesApiError {
+export function toKubernetesApiError(error: KubeApiException): KubernetesApiError {
   const status = statusOf(error.body);
   return new KubernetesApiError(error.code, status.reason ?? `HTTP${error.code}`, status.message ?? error.message);
 }
 
-/** By shape rather than instanceof, so that this module does not load @kubernetes/client-node. */
-export const isApiException = (error: unknown): error is ApiException<unknown> =>
+/** By shape, so that refusals of any client speaking the API's JSON count. */
+export const isApiException = (error: unknown): error is KubeApiException =>
   typeof error === 'object' && error !== null && 'code' in error && 'body' in error;
 
 export const isNotFound = (error: unknown) =>

@@ -1,7 +1,6 @@
-import type { BatchV1Api, CoreV1Api, KubeConfig, V1ConfigMap, V1Job, V1Pod, V1Secret, Watch } from '@kubernetes/client-node';
-import http from 'node:http';
-import https from 'node:https';
+import type { V1ConfigMap, V1Job, V1Pod, V1Secret } from '@kubernetes/client-node';
 import { RetryAfterGate, RetryPolicy, withApiRetries } from './api-retry.js';
+import { KubeApiException, KubeHttpClient, type Query } from './kube-http.client.js';
 import { isNotFound } from './kubernetes-api.error.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
@@ -13,32 +12,22 @@ export interface Page<T> {
   resourceVersion?: string;
 }
 
-/** The clients of @kubernetes/client-node a repository calls through (see openKubernetesRepository). */
-export interface KubeClients {
-  kubeConfig: KubeConfig;
-  core: CoreV1Api;
-  batch: BatchV1Api;
-  watcher: Watch;
-}
-
 /**
  * The Kubernetes API as the deployer uses it, in one namespace. Every call is
  * retried on 5xx, 429 and network faults; NotFound reads answer null.
  */
 export class KubernetesRepository {
-  private readonly core: CoreV1Api;
-  private readonly batch: BatchV1Api;
-  private readonly watcher: Watch;
   private readonly retryAfter = new RetryAfterGate();
-
-  private readonly kubeConfig: KubeConfig;
+  private readonly batch: string;
+  private readonly core: string;
 
   constructor(
-    clients: KubeClients,
+    private readonly http: KubeHttpClient,
     readonly namespace: string,
     private readonly policy: RetryPolicy,
   ) {
-    ({ kubeConfig: this.kubeConfig, core: this.core, batch: this.batch, watcher: this.watcher } = clients);
+    this.batch = `/apis/batch/v1/namespaces/${encodeURIComponent(namespace)}`;
+    this.core = `/api/v1/namespaces/${encodeURIComponent(namespace)}`;
   }
 
   private call<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
@@ -58,71 +47,78 @@ export class KubernetesRepository {
     return (await this.orNull(fn)) !== null;
   }
 
+  private create<T>(collection: string, body: T): Promise<T> {
+    return this.call(() => this.http.json<T>('POST', collection, { body }));
+  }
+
+  private read<T>(collection: string, name: string): Promise<T | null> {
+    return this.orNull(() => this.http.json<T>('GET', `${collection}/${encodeURIComponent(name)}`));
+  }
+
+  private remove(collection: string, name: string, query?: Query): Promise<boolean> {
+    return this.deleted(() => this.http.json('DELETE', `${collection}/${encodeURIComponent(name)}`, { query }));
+  }
+
+  private async list<T>(collection: string, query: Query): Promise<Page<T>> {
+    const list = await this.call(() => this.http.json<KubeList<T>>('GET', collection, { query }));
+    return { items: list.items ?? [], continueToken: list.metadata?.continue || undefined, resourceVersion: list.metadata?.resourceVersion };
+  }
+
   createJob(body: V1Job): Promise<V1Job> {
-    return this.call(() => this.batch.createNamespacedJob({ namespace: this.namespace, body }));
+    return this.create(`${this.batch}/jobs`, body);
   }
 
   readJob(name: string): Promise<V1Job | null> {
-    return this.orNull(() => this.batch.readNamespacedJob({ name, namespace: this.namespace }));
+    return this.read(`${this.batch}/jobs`, name);
   }
 
   deleteJob(name: string, propagationPolicy: PropagationPolicy = 'Background'): Promise<boolean> {
-    return this.deleted(() => this.batch.deleteNamespacedJob({ name, namespace: this.namespace, propagationPolicy }));
+    return this.remove(`${this.batch}/jobs`, name, { propagationPolicy });
   }
 
-  async listJobs(labelSelector: string, limit = 500, continueToken?: string): Promise<Page<V1Job>> {
-    const list = await this.call(() =>
-      this.batch.listNamespacedJob({ namespace: this.namespace, labelSelector, limit, _continue: continueToken }),
-    );
-    return { items: list.items, continueToken: list.metadata?._continue || undefined, resourceVersion: list.metadata?.resourceVersion };
+  listJobs(labelSelector: string, limit = 500, continueToken?: string): Promise<Page<V1Job>> {
+    return this.list(`${this.batch}/jobs`, { labelSelector, limit, continue: continueToken });
   }
 
   createConfigMap(body: V1ConfigMap): Promise<V1ConfigMap> {
-    return this.call(() => this.core.createNamespacedConfigMap({ namespace: this.namespace, body }));
+    return this.create(`${this.core}/configmaps`, body);
   }
 
   readConfigMap(name: string): Promise<V1ConfigMap | null> {
-    return this.orNull(() => this.core.readNamespacedConfigMap({ name, namespace: this.namespace }));
+    return this.read(`${this.core}/configmaps`, name);
   }
 
   replaceConfigMap(body: V1ConfigMap): Promise<V1ConfigMap> {
     const name = String(body.metadata?.name);
-    return this.call(() => this.core.replaceNamespacedConfigMap({ name, namespace: this.namespace, body }));
+    return this.call(() => this.http.json<V1ConfigMap>('PUT', `${this.core}/configmaps/${encodeURIComponent(name)}`, { body }));
   }
 
   deleteConfigMap(name: string): Promise<boolean> {
-    return this.deleted(() => this.core.deleteNamespacedConfigMap({ name, namespace: this.namespace }));
+    return this.remove(`${this.core}/configmaps`, name);
   }
 
-  async listConfigMaps(labelSelector: string, limit = 500, continueToken?: string): Promise<Page<V1ConfigMap>> {
-    const list = await this.call(() =>
-      this.core.listNamespacedConfigMap({ namespace: this.namespace, labelSelector, limit, _continue: continueToken }),
-    );
-    return { items: list.items, continueToken: list.metadata?._continue || undefined };
+  listConfigMaps(labelSelector: string, limit = 500, continueToken?: string): Promise<Page<V1ConfigMap>> {
+    return this.list(`${this.core}/configmaps`, { labelSelector, limit, continue: continueToken });
   }
 
   createSecret(body: V1Secret): Promise<V1Secret> {
-    return this.call(() => this.core.createNamespacedSecret({ namespace: this.namespace, body }));
+    return this.create(`${this.core}/secrets`, body);
   }
 
   readSecret(name: string): Promise<V1Secret | null> {
-    return this.orNull(() => this.core.readNamespacedSecret({ name, namespace: this.namespace }));
+    return this.read(`${this.core}/secrets`, name);
   }
 
   deleteSecret(name: string): Promise<boolean> {
-    return this.deleted(() => this.core.deleteNamespacedSecret({ name, namespace: this.namespace }));
+    return this.remove(`${this.core}/secrets`, name);
   }
 
-  async listSecrets(labelSelector: string, limit = 500, continueToken?: string): Promise<Page<V1Secret>> {
-    const list = await this.call(() =>
-      this.core.listNamespacedSecret({ namespace: this.namespace, labelSelector, limit, _continue: continueToken }),
-    );
-    return { items: list.items, continueToken: list.metadata?._continue || undefined };
+  listSecrets(labelSelector: string, limit = 500, continueToken?: string): Promise<Page<V1Secret>> {
+    return this.list(`${this.core}/secrets`, { labelSelector, limit, continue: continueToken });
   }
 
-  async listPods(labelSelector: string): Promise<Page<V1Pod>> {
-    const list = await this.call(() => this.core.listNamespacedPod({ namespace: this.namespace, labelSelector }));
-    return { items: list.items, resourceVersion: list.metadata?.resourceVersion };
+  listPods(labelSelector: string): Promise<Page<V1Pod>> {
+    return this.list(`${this.core}/pods`, { labelSelector });
   }
 
   /**
@@ -135,57 +131,36 @@ export class KubernetesRepository {
     onEvent: (type: WatchEventType, object: T) => void,
     signal: AbortSignal,
   ): Promise<void> {
-    const path =
-      resource === 'jobs' ? `/apis/batch/v1/namespaces/${this.namespace}/jobs` : `/api/v1/namespaces/${this.namespace}/pods`;
-    const params = Object.fromEntries(Object.entries({ ...query, allowWatchBookmarks: true }).filter(([, v]) => v !== undefined));
-    await new Promise<void>((resolve) => {
-      this.watcher
-        .watch(path, params, (type, object) => onEvent(type as WatchEventType, object as T), () => resolve())
-        .then((controller) => {
-          if (signal.aborted) controller.abort();
-          else signal.addEventListener('abort', () => controller.abort(), { once: true });
-        })
-        .catch(() => resolve());
-    });
+    const path = resource === 'jobs' ? `${this.batch}/jobs` : `${this.core}/pods`;
+    const onLine = (line: string) => {
+      if (!line.trim()) return;
+      let event: { type?: WatchEventType; object?: T };
+      try {
+        event = JSON.parse(line) as { type?: WatchEventType; object?: T };
+      } catch {
+        return;
+      }
+      if (event.type && event.object !== undefined) onEvent(event.type, event.object);
+    };
+    await this.http.lines(path, { ...query, watch: true, allowWatchBookmarks: true }, onLine, signal).catch(() => undefined);
   }
 
   /**
    * Follows a container's log line by line until it ends, the connection
-   * drops or `signal` aborts. Plain http(s) rather than the client's Log, so
-   * that every stream error is handled here instead of escaping the process.
+   * drops or `signal` aborts.
    */
   async followLog(pod: string, container: string, onLine: (line: string) => void, signal: AbortSignal): Promise<void> {
-    const cluster = this.kubeConfig.getCurrentCluster();
-    if (!cluster) throw new Error('the kubeconfig has no current cluster');
-    const url = new URL(`${cluster.server}/api/v1/namespaces/${this.namespace}/pods/${encodeURIComponent(pod)}/log`);
-    url.searchParams.set('container', container);
-    url.searchParams.set('follow', 'true');
-    const options: https.RequestOptions = { method: 'GET', headers: {} };
-    await this.kubeConfig.applyToHTTPSOptions(options);
-    const client = url.protocol === 'https:' ? https : http;
-    await new Promise<void>((resolve, reject) => {
-      const request = client.request(url, { ...options, signal }, (response) => {
-        if (response.statusCode !== 200) {
-          response.resume();
-          reject(new Error(`log of ${pod}/${container}: HTTP ${response.statusCode}`));
-          return;
-        }
-        let pending = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => {
-          const parts = (pending + chunk).split(/\r?\n/);
-          pending = parts.pop() ?? '';
-          for (const part of parts) onLine(part);
-        });
-        response.on('end', () => {
-          if (pending) onLine(pending);
-          resolve();
-        });
-        response.on('error', () => resolve());
-        response.on('aborted', () => resolve());
-      });
-      request.on('error', (error) => (signal.aborted ? resolve() : reject(error)));
-      request.end();
-    });
+    try {
+      await this.http.lines(`${this.core}/pods/${encodeURIComponent(pod)}/log`, { container, follow: true }, onLine, signal);
+    } catch (error) {
+      if (signal.aborted) return;
+      if (error instanceof KubeApiException) throw new Error(`log of ${pod}/${container}: HTTP ${error.code}`);
+      throw error;
+    }
   }
+}
+
+interface KubeList<T> {
+  items?: T[];
+  metadata?: { continue?: string; resourceVersion?: string };
 }
