@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { BUILD_QUEUE } from '#libs/builds';
+import { BUILD_QUEUE } from '#libs/queues';
 import { BUILD_ID_LABEL } from '#libs/drivers';
 import { DeployerReplicas } from '../support/deployer-replicas.js';
 import { KubeApiTestServer, Scenario, StoredObject } from '../support/kube-api-server/index.js';

@@ -4,7 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { BUILD_QUEUE } from '#libs/builds';
+import { BUILD_QUEUE } from '#libs/queues';
 import { DeployerEnvironment, loadConfig } from '#libs/config';
 import { createApiApp } from '../../apps/api/src/create-api-app.js';
 import { WorkerModule } from '../../apps/worker/src/worker.module.js';

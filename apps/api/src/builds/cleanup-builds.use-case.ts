@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type AuthenticatedUser, ownerOf } from '#libs/auth';
-import { BuildRecordsRepository, CleanupQueue } from '#libs/builds';
+import { BuildRecordsRepository } from '#libs/builds';
+import { CleanupQueue } from '#libs/queues';
 import { DeployerEnvironment } from '#libs/config';
 import { DriverProfile, driverProfileOf } from '#libs/drivers';
 import { DependencyUnavailableError } from '#libs/errors';

@@ -3,7 +3,6 @@ import { AuthenticatedUser, ownerOf } from '#libs/auth';
 import { BuilderCatalog } from '#libs/builders';
 import {
   BuildLogsRepository,
-  BuildQueue,
   BuildRecord,
   BuildRecordsRepository,
   alreadyBuiltRecord,
@@ -15,9 +14,9 @@ import {
   ensureRecordId,
   fileDigest,
   queuedRecord,
-  runJobId,
   ReplicatedWrites,
 } from '#libs/builds';
+import { BuildQueue, runJobId } from '#libs/queues';
 import { DeployerEnvironment } from '#libs/config';
 import { DependencyUnavailableError, InvalidInputError, TooManyRequestsError } from '#libs/errors';
 import { ExistingImageFinder, RegistryHostResolver } from '#libs/registry';

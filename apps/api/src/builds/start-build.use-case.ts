@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AuthenticatedUser, ownerOf } from '#libs/auth';
 import {
-  BuildQueue,
   BuildRecord,
   BuildRecordsRepository,
   alreadyBuiltRecord,
@@ -13,6 +12,7 @@ import {
   queuedRecord,
   ReplicatedWrites,
 } from '#libs/builds';
+import { BuildQueue } from '#libs/queues';
 import { DeployerEnvironment } from '#libs/config';
 import { DependencyUnavailableError, InvalidInputError, TooManyRequestsError } from '#libs/errors';
 import { BuildTarget, SourcePolicy, parseBuildTarget, parseImageReference } from '#libs/images';

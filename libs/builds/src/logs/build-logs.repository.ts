@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { DeployerEnvironment } from '#libs/config';
 import { InjectRedis } from '#libs/redis';
-import { RedisKeys } from './redis-keys.js';
+import { RedisKeys } from '../redis/redis-keys.js';
 
 /**
  * Kept per build: its last MAX_LINES lines of at most MAX_LINE_CHARS each

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { DeployerEnvironment } from '#libs/config';
+import { RedisKeys } from '#libs/builds';
 import { InjectRedis } from '#libs/redis';
-import { RedisKeys } from './redis-keys.js';
 
 /** BullMQ's largest priority (2^21 - 1); 1 is served first. */
 const LOWEST_PRIORITY = 2_097_151;

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { DeployerEnvironment } from '#libs/config';
 import { InjectRedis } from '#libs/redis';
-import { LuaScript } from './lua-script.js';
-import { RedisKeys } from './redis-keys.js';
+import { LuaScript } from '../redis/lua-script.js';
+import { RedisKeys } from '../redis/redis-keys.js';
 import { ACQUIRE_SCRIPT, NEXT_PARKED_SCRIPT, PARK_SCRIPT, RELEASE_SCRIPT } from './running-builds.scripts.js';
 
 const ACQUIRE = new LuaScript(ACQUIRE_SCRIPT);

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { hostname } from 'node:os';
 import { DeployerEnvironment } from '#libs/config';
 import { InjectRedis } from '#libs/redis';
-import { RedisKeys } from './redis-keys.js';
+import { RedisKeys } from '../redis/redis-keys.js';
 
 const TTL_SECONDS = 45;
 
