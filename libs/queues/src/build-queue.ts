@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { TranslateRedisFailures } from '#libs/redis';
 import { FairSharePolicy } from './fair-share.policy.js';
 import { BUILD_QUEUE, JobName } from './job-catalogue.js';
 import { JobQueues } from './job-queues.js';
@@ -11,6 +12,7 @@ export interface QueuedBuild {
 
 /** The producer side of the build queue. */
 @Injectable()
+@TranslateRedisFailures()
 export class BuildQueue {
   constructor(
     private readonly jobs: JobQueues,

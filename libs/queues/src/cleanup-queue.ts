@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { QueueEvents } from 'bullmq';
 import { DeployerEnvironment } from '#libs/config';
-import { redisConnectionOptions } from '#libs/redis';
+import { DependencyUnavailableError } from '#libs/errors';
+import { TranslateRedisFailures, redisConnectionOptions } from '#libs/redis';
 import {
   CLEANUP_QUEUE,
   CleanupJobPayload,
@@ -14,6 +15,7 @@ import { JobQueues } from './job-queues.js';
 
 /** The producer side of the maintenance queue. */
 @Injectable()
+@TranslateRedisFailures()
 export class CleanupQueue {
   constructor(
     private readonly jobs: JobQueues,
@@ -31,7 +33,11 @@ export class CleanupQueue {
     await this.jobs.add(JobName.Cleanup, payload, requestedCleanupDeduplication(payload.login));
   }
 
-  /** Runs a cleanup through the workers and waits for its result (or the result of the user's cleanup already queued). */
+  /**
+   * Runs a cleanup through the workers and waits for its result (or the
+   * result of the user's cleanup already queued). A cleanup still running
+   * after `timeoutMs` goes on in the background: DependencyUnavailableError.
+   */
   async runAndWait(payload: CleanupJobPayload, timeoutMs: number): Promise<CleanupJobResult> {
     const events = new QueueEvents(CLEANUP_QUEUE, {
       connection: redisConnectionOptions(this.config),
@@ -40,7 +46,14 @@ export class CleanupQueue {
     try {
       await events.waitUntilReady();
       const job = await this.jobs.add(JobName.Cleanup, payload, requestedCleanupDeduplication(payload.login));
-      return await job.waitUntilFinished(events, timeoutMs);
+      const waitingSince = Date.now();
+      try {
+        return await job.waitUntilFinished(events, timeoutMs);
+      } catch (error) {
+        // BullMQ gives up on waiting at the deadline; an earlier failure is the job's own.
+        if (Date.now() - waitingSince < timeoutMs) throw error;
+        throw new DependencyUnavailableError('The cleanup did not finish in time; it goes on in the background.', 'worker');
+      }
     } finally {
       await events.close();
     }

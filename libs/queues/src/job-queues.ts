@@ -2,6 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { Job, JobsOptions, Queue } from 'bullmq';
 import { DeployerEnvironment } from '#libs/config';
+import { TranslateRedisFailures } from '#libs/redis';
 import { BUILD_QUEUE, CLEANUP_QUEUE, JOBS, JobName, JobPayloads, JobResults, QueueName } from './job-catalogue.js';
 
 export type CatalogueJob<N extends JobName> = Job<JobPayloads[N], JobResults[N], N>;
@@ -15,6 +16,7 @@ export type PerJobOptions = Pick<JobsOptions, 'jobId' | 'priority' | 'deduplicat
  * one declared for its name.
  */
 @Injectable()
+@TranslateRedisFailures()
 export class JobQueues {
   private readonly queues: Record<QueueName, Queue>;
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { DeployerEnvironment } from '#libs/config';
-import { InjectRedis } from '#libs/redis';
+import { InjectRedis, TranslateRedisFailures } from '#libs/redis';
 import { RedisKeys } from '../redis/redis-keys.js';
 
 /**
@@ -32,6 +32,7 @@ const toEntry = ([, fields]: StreamEntry): LogEntry => {
 
 /** A build's log as a Redis Stream, so any API replica can follow it live. */
 @Injectable()
+@TranslateRedisFailures()
 export class BuildLogsRepository {
   private readonly keys: RedisKeys;
   private readonly ttlSeconds: number;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { DeployerEnvironment } from '#libs/config';
 import type { FailureReason } from '#libs/errors';
-import { InjectRedis } from '#libs/redis';
+import { InjectRedis, TranslateRedisFailures } from '#libs/redis';
 import { BuildRecord } from './build-record.js';
 import { decodeRecord, encodeRecord } from './build-record.codec.js';
 import { CLAIM_SCRIPT, FINISH_SCRIPT, SAVE_EXISTING_SCRIPT, START_SCRIPT } from './build-records.scripts.js';
@@ -30,6 +30,7 @@ export interface BuildOutcome {
 
 /** Build records, their dependency files and the per-user index, in Redis. */
 @Injectable()
+@TranslateRedisFailures()
 export class BuildRecordsRepository {
   private readonly keys: RedisKeys;
   private readonly ttlSeconds: number;
