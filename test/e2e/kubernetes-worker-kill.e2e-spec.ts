@@ -7,6 +7,7 @@ import { call } from '../support/http-client.js';
 import { kubernetesEnvironment, startTestDeployer, TestDeployer, testEnvironment } from '../support/test-deployer.js';
 import { USERS, authorization, targetOf, writeUsersFile } from '../support/test-users.js';
 import { exited, spawnWorker } from '../support/worker-process.js';
+import { waitUntil } from '../support/wait-until.js';
 
 const START = '/system/api/v1/build/start';
 const auth = authorization(USERS.alice);
@@ -15,14 +16,6 @@ interface Started {
   id: string;
   digest: string;
 }
-
-const waitUntil = async (what: string, check: () => Promise<boolean>, timeoutMs: number) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-};
 
 /** A Kubernetes API test server whose Jobs behave as the scenario registered for the tag they build. */
 async function startKube(): Promise<{ server: KubeApiTestServer; scenarios: Map<string, Scenario> }> {
