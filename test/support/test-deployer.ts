@@ -53,6 +53,13 @@ export function kubernetesEnvironment(kubeconfigPath: string, usersFile: string)
   };
 }
 
+/** As kubernetesEnvironment, for suites where one user runs every build, all at once: no per-user caps. */
+export const kubernetesOneUserEnvironment = (kubeconfigPath: string, usersFile: string): Record<string, string> => ({
+  ...kubernetesEnvironment(kubeconfigPath, usersFile),
+  MAX_ACTIVE_BUILDS_PER_USER: '0',
+  MAX_RUNNING_BUILDS_PER_USER: '0',
+});
+
 export async function startTestDeployer(
   options: { worker?: boolean; env?: Record<string, string> } = {},
 ): Promise<TestDeployer> {
