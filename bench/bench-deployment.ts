@@ -2,7 +2,7 @@ import { JobType, Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { BUILD_QUEUE } from '#libs/builds';
+import { BUILD_QUEUE } from '#libs/queues';
 import { BenchUser, createBenchUser } from './bench-user.js';
 
 /**

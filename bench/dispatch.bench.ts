@@ -6,7 +6,6 @@
  * workers, and the rate at which a worker of BUILD_CONCURRENCY slots creates
  * Jobs. Fails unless every build made exactly one Job and succeeded.
  */
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BUILD_ID_LABEL } from '#libs/drivers';
@@ -14,9 +13,8 @@ import { KubeApiTestServer } from '../test/support/kube-api-server/index.js';
 import { BenchDeployment } from './bench-deployment.js';
 import { BenchRow, figure, held, mebibytes, ms, perSecond } from './bench-table.js';
 import type { Benchmark } from './benchmark.js';
-import { startApiProcess, startWorkerProcess } from './deployer-process.js';
-import { JobCreationWatch } from './job-creation-watch.js';
 import { JsonClient, inParallel } from './json-client.js';
+import { startKubeDispatchRig } from './kube-dispatch.rig.js';
 import { summarize } from './latency-summary.js';
 
 const NAME = 'dispatch';
@@ -33,21 +31,8 @@ const latencyOf = (samples: number[]) => {
 export const dispatchBenchmark: Benchmark = {
   name: NAME,
   async run(env) {
-    const server = new KubeApiTestServer({ timeScale: 0.01 });
-    await server.start();
-    const digest = `sha256:${randomBytes(32).toString('hex')}`;
-    server.script(() => ({ outcome: 'succeed', startDelayMs: 0, logLines: ['#1 DONE'], lineIntervalMs: 0, terminationMessage: JSON.stringify({ 'containerimage.digest': digest }) }));
-    server.faults({ latencyMs: LATENCY_MS });
-    const deployment = new BenchDeployment(env, {
-      BUILD_DRIVER: 'kubernetes',
-      KUBECONFIG: server.kubeconfigPath,
-      BUILD_CONCURRENCY: String(CONCURRENCY),
-      READ_BASE_IMAGE_CONFIG: 'false',
-    });
-    const watch = new JobCreationWatch(server.url, server.token, server.namespace);
-    watch.start();
-    const api = await startApiProcess(deployment.env);
-    let worker: Awaited<ReturnType<typeof startWorkerProcess>> | undefined;
+    const rig = await startKubeDispatchRig(env, LATENCY_MS, { BUILD_CONCURRENCY: String(CONCURRENCY) });
+    const { server, deployment, watch, api } = rig;
     const answeredAt = new Map<string, number>();
     let n = 0;
     let client = new JsonClient();
@@ -71,7 +56,7 @@ export const dispatchBenchmark: Benchmark = {
       if (queued !== BACKLOG) throw new Error(`${BACKLOG} builds accepted but ${queued} jobs waiting`);
 
       const workerSpawned = performance.now();
-      worker = await startWorkerProcess(deployment.env, deployment.queue);
+      const worker = await rig.startWorker();
       await watch.waitFor(backlog, 300_000);
       const times = backlog.map((job) => watch.created.get(job)!).sort((a, b) => a - b);
       const rate = (times.length - 1) / ((times[times.length - 1] - times[0]) / 1000);
@@ -103,11 +88,7 @@ export const dispatchBenchmark: Benchmark = {
       return rows;
     } finally {
       client.close();
-      await worker?.stop();
-      await api.server.stop();
-      await watch.stop();
-      await server.stop();
-      await deployment.close();
+      await rig.stop();
     }
   },
 };

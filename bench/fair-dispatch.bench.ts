@@ -7,14 +7,10 @@
  * off in both: one user sends the whole backlog, and a cap would measure the
  * cap, not the dispatch. Fails unless every build made its Job.
  */
-import { randomBytes } from 'node:crypto';
-import { KubeApiTestServer } from '../test/support/kube-api-server/index.js';
-import { BenchDeployment } from './bench-deployment.js';
 import { BenchRow, figure, held, perSecond } from './bench-table.js';
 import type { Benchmark } from './benchmark.js';
-import { startApiProcess, startWorkerProcess } from './deployer-process.js';
-import { JobCreationWatch } from './job-creation-watch.js';
 import { JsonClient, inParallel } from './json-client.js';
+import { startKubeDispatchRig } from './kube-dispatch.rig.js';
 
 const NAME = 'fair shares';
 const BACKLOG = Number(process.env.BENCH_FAIR_BACKLOG ?? 500);
@@ -22,24 +18,12 @@ const CONCURRENCY = Number(process.env.BENCH_BUILD_CONCURRENCY ?? 8);
 
 /** Jobs created per second while a worker drains a backlog queued before it started. */
 async function dispatchRate(env: NodeJS.ProcessEnv, fairShares: boolean): Promise<number> {
-  const server = new KubeApiTestServer({ timeScale: 0.01 });
-  await server.start();
-  const digest = `sha256:${randomBytes(32).toString('hex')}`;
-  server.script(() => ({ outcome: 'succeed', startDelayMs: 0, logLines: ['#1 DONE'], lineIntervalMs: 0, terminationMessage: JSON.stringify({ 'containerimage.digest': digest }) }));
-  server.faults({ latencyMs: 5 });
-  const deployment = new BenchDeployment(env, {
-    BUILD_DRIVER: 'kubernetes',
-    KUBECONFIG: server.kubeconfigPath,
+  const { server, deployment, watch, api, startWorker, stop } = await startKubeDispatchRig(env, 5, {
     BUILD_CONCURRENCY: String(CONCURRENCY),
-    READ_BASE_IMAGE_CONFIG: 'false',
     BUILD_FAIR_SHARES: String(fairShares),
     MAX_RUNNING_BUILDS_PER_USER: '0',
   });
-  const watch = new JobCreationWatch(server.url, server.token, server.namespace);
-  watch.start();
-  const api = await startApiProcess(deployment.env);
   const client = new JsonClient();
-  let worker: Awaited<ReturnType<typeof startWorkerProcess>> | undefined;
   try {
     const jobs = await inParallel(BACKLOG, 32, async (i) => {
       const answer = await client.send(`${api.url}/system/api/v1/build/start`, 'POST', { authorization: deployment.user.authorization }, {
@@ -53,18 +37,14 @@ async function dispatchRate(env: NodeJS.ProcessEnv, fairShares: boolean): Promis
     });
     const queued = await deployment.jobCount(['waiting', 'prioritized']);
     if (queued !== BACKLOG) throw new Error(`${BACKLOG} builds accepted but ${queued} jobs queued`);
-    worker = await startWorkerProcess(deployment.env, deployment.queue);
+    await startWorker();
     await watch.waitFor(jobs, 300_000);
     const times = jobs.map((job) => watch.created.get(job)!).sort((a, b) => a - b);
     if (server.objects('Job', server.namespace).length !== BACKLOG) throw new Error(`${BACKLOG} builds did not make ${BACKLOG} Jobs`);
     return (times.length - 1) / ((times[times.length - 1] - times[0]) / 1000);
   } finally {
     client.close();
-    await worker?.stop();
-    await api.server.stop();
-    await watch.stop();
-    await server.stop();
-    await deployment.close();
+    await stop();
   }
 }
 

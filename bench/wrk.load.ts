@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runToExit } from './child-output.js';
 import { cpuSeconds } from './proc-stat.js';
 
 /** What one wrk run measured; latencies in milliseconds. */
@@ -70,16 +70,7 @@ export async function runWrk(options: WrkOptions): Promise<WrkResult> {
     const file = join(dir, 'load.lua');
     writeFileSync(file, script(options));
     const args = ['-t1', `-c${options.connections}`, `-d${options.durationSeconds}s`, '--timeout', '10s', '-s', file, options.url];
-    const child = spawn('sh', ['-c', 'wrk "$@" || exit $?; echo; echo "SHELL_STAT $(cat /proc/$$/stat)"', 'wrk', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const code = await new Promise<number | null>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('exit', resolve);
-    });
+    const { code, output } = await runToExit('sh', ['-c', 'wrk "$@" || exit $?; echo; echo "SHELL_STAT $(cat /proc/$$/stat)"', 'wrk', ...args]);
     const result = /WRK_RESULT (\{.*\})/.exec(output);
     const stat = /SHELL_STAT (.*)/.exec(output);
     if (code !== 0 || !result || !stat) throw new Error(`wrk exited with ${code} (is wrk installed? scripts/install-system-packages.sh):\n${output.slice(-2000)}`);

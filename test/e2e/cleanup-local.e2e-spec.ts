@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { CleanupQueue, CLEANUP_QUEUE } from '#libs/builds';
+import { CleanupQueue, CLEANUP_QUEUE } from '#libs/queues';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { Queue } from 'bullmq';
 import { CleanupScheduler } from '../../apps/worker/src/maintenance/cleanup.scheduler.js';

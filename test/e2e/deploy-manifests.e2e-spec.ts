@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { BuilderCatalog } from '#libs/builders';
-import { BUILD_QUEUE } from '#libs/builds';
+import { BUILD_QUEUE } from '#libs/queues';
 import { DeployerEnvironment } from '#libs/config';
 import { kustomize, modelOf } from '../support/kustomize.js';
 

@@ -3,16 +3,9 @@ import { waitForBuild } from '../support/build-waiter.js';
 import { call } from '../support/http-client.js';
 import { startTestDeployer, TestDeployer } from '../support/test-deployer.js';
 import { TestUser, USERS, authorization, targetOf } from '../support/test-users.js';
+import { waitUntil } from '../support/wait-until.js';
 
 const START = '/system/api/v1/build/start';
-
-const waitUntil = async (what: string, check: () => Promise<boolean>, timeoutMs = 120_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-};
 
 /** Starts a build whose extend step sleeps `seconds`; distinct bytes, so builds never coalesce. */
 async function startBuild(deployer: TestDeployer, user: TestUser, seconds: number): Promise<string> {
@@ -47,7 +40,7 @@ describe('fair shares between users', () => {
     await waitUntil('two of the slow builds to run', async () => {
       const states = await Promise.all(slow.map((id) => statusOf(deployer, USERS.alice, id)));
       return states.filter((s) => s.state === 'running').length === 2;
-    });
+    }, 120_000);
 
     const quick = await startBuild(deployer, USERS.bob, 0);
     const bob = await waitForBuild(deployer.url, authorization(USERS.bob), quick);
@@ -70,7 +63,7 @@ describe('fair shares between users', () => {
     deployer = await startTestDeployer({ worker: true, env: { BUILD_CONCURRENCY: '2', MAX_RUNNING_BUILDS_PER_USER: '1' } });
     const capped: string[] = [];
     for (let i = 0; i < 3; i++) capped.push(await startBuild(deployer, USERS.alice, 2));
-    await waitUntil('one of them to run', async () => (await statusOf(deployer, USERS.alice, capped[0])).state === 'running');
+    await waitUntil('one of them to run', async () => (await statusOf(deployer, USERS.alice, capped[0])).state === 'running', 120_000);
     const other = await startBuild(deployer, USERS.bob, 0);
 
     const bob = await waitForBuild(deployer.url, authorization(USERS.bob), other);
@@ -89,6 +82,7 @@ describe('fair shares between users', () => {
     // The record ends a moment before BullMQ files the job as completed (and counts its attempt).
     await waitUntil('BullMQ to file the jobs as completed', async () =>
       (await Promise.all(capped.map((id) => deployer.queue.getJobState(id)))).every((state) => state === 'completed'),
+      120_000,
     );
     const jobs = await Promise.all(capped.map((id) => deployer.queue.getJob(id)));
     expect(jobs.map((job) => job?.attemptsMade)).toEqual([1, 1, 1]);

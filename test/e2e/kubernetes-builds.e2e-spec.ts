@@ -2,7 +2,7 @@ import { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { CleanupQueue } from '#libs/builds';
+import { CleanupQueue } from '#libs/queues';
 import { BUILD_ID_LABEL, USER_LABEL } from '#libs/drivers';
 import { KubeApiTestServer, Scenario, StoredObject } from '../support/kube-api-server/index.js';
 import { waitForBuild } from '../support/build-waiter.js';

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { buildJobName, CleanupJobResult, CleanupQueue, newBuildId } from '#libs/builds';
+import { buildJobName, newBuildId } from '#libs/builds';
+import { CleanupJobResult, CleanupQueue } from '#libs/queues';
 import { buildLabels, buildObjectNames } from '#libs/drivers';
 import { KubeApiTestServer, Scenario, StoredObject } from '../support/kube-api-server/index.js';
 import { call } from '../support/http-client.js';

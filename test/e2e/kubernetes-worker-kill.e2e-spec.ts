@@ -1,12 +1,14 @@
 import { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { BUILD_ID_LABEL } from '#libs/drivers';
-import { KubeApiTestServer, Scenario, StoredObject } from '../support/kube-api-server/index.js';
+import { KubeApiTestServer, Scenario } from '../support/kube-api-server/index.js';
 import { waitForBuild } from '../support/build-waiter.js';
 import { call } from '../support/http-client.js';
-import { kubernetesEnvironment, startTestDeployer, TestDeployer, testEnvironment } from '../support/test-deployer.js';
+import { kubernetesOneUserEnvironment, startTestDeployer, TestDeployer, testEnvironment } from '../support/test-deployer.js';
+import { startScriptedKubeApi } from '../support/scripted-kube-api.js';
 import { USERS, authorization, targetOf, writeUsersFile } from '../support/test-users.js';
 import { exited, spawnWorker } from '../support/worker-process.js';
+import { waitUntil } from '../support/wait-until.js';
 
 const START = '/system/api/v1/build/start';
 const auth = authorization(USERS.alice);
@@ -15,34 +17,6 @@ interface Started {
   id: string;
   digest: string;
 }
-
-const waitUntil = async (what: string, check: () => Promise<boolean>, timeoutMs: number) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-};
-
-/** A Kubernetes API test server whose Jobs behave as the scenario registered for the tag they build. */
-async function startKube(): Promise<{ server: KubeApiTestServer; scenarios: Map<string, Scenario> }> {
-  const server = new KubeApiTestServer({ timeScale: 0.01 });
-  const scenarios = new Map<string, Scenario>();
-  server.script((job: StoredObject) => {
-    const args = JSON.stringify((job as { spec?: unknown }).spec ?? {});
-    for (const [tag, scenario] of scenarios) if (args.includes(`:${tag},push=true`)) return scenario;
-    return undefined;
-  });
-  await server.start();
-  return { server, scenarios };
-}
-
-const kubeEnv = (server: KubeApiTestServer, usersFile: string) => ({
-  ...kubernetesEnvironment(server.kubeconfigPath, usersFile),
-  // One user runs every build of these suites, all at once.
-  MAX_ACTIVE_BUILDS_PER_USER: '0',
-  MAX_RUNNING_BUILDS_PER_USER: '0',
-});
 
 /** Starts `count` builds, each with its own tag, log and digest. */
 async function startBuilds(
@@ -101,13 +75,13 @@ async function expectEachBuiltOnce(deployer: TestDeployer, server: KubeApiTestSe
 
 describe('the kubernetes driver under worker crashes and API faults (Kubernetes API test server)', () => {
   it('finishes 20 running builds once each after their worker is killed with SIGKILL and another starts', async () => {
-    const { server, scenarios } = await startKube();
+    const { server, scenarios } = await startScriptedKubeApi();
     const usersFile = writeUsersFile();
-    const deployer = await startTestDeployer({ env: kubeEnv(server, usersFile) });
+    const deployer = await startTestDeployer({ env: kubernetesOneUserEnvironment(server.kubeconfigPath, usersFile) });
     const workers: ChildProcess[] = [];
     try {
       const env = testEnvironment({
-        ...kubeEnv(server, usersFile),
+        ...kubernetesOneUserEnvironment(server.kubeconfigPath, usersFile),
         REDIS_PREFIX: deployer.config.REDIS_PREFIX,
         BUILD_CONCURRENCY: '20',
       });
@@ -139,9 +113,9 @@ describe('the kubernetes driver under worker crashes and API faults (Kubernetes 
   });
 
   it('ends every accepted build correctly when 30% of API calls fail for a while and then every watch is dropped', async () => {
-    const { server, scenarios } = await startKube();
+    const { server, scenarios } = await startScriptedKubeApi();
     const usersFile = writeUsersFile();
-    const deployer = await startTestDeployer({ worker: true, env: { ...kubeEnv(server, usersFile), BUILD_CONCURRENCY: '10' } });
+    const deployer = await startTestDeployer({ worker: true, env: { ...kubernetesOneUserEnvironment(server.kubeconfigPath, usersFile), BUILD_CONCURRENCY: '10' } });
     try {
       server.faults({ errorRate: 0.3, seed: 11 });
       const builds = await startBuilds(deployer, scenarios, 'faults', 10, 20, 100);

@@ -7,20 +7,13 @@ import { processes } from '../support/process-table.js';
 import { startTestDeployer, TestDeployer, testEnvironment } from '../support/test-deployer.js';
 import { USERS, authorization, targetOf } from '../support/test-users.js';
 import { exited, spawnWorker } from '../support/worker-process.js';
+import { waitUntil } from '../support/wait-until.js';
 
 const START = '/system/api/v1/build/start';
 const DAEMON_DOWN = 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?';
 /** A base whose install prints its dependency file and then fails, as a real install step may. */
 const PRINTING_BASE = 'openserverless/runtime-base:prints-and-fails';
 const docker = () => ({ dockerHost: String(process.env.DOCKER_HOST), dockerCli: String(process.env.DOCKER_CLI) });
-
-const waitUntil = async (what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-};
 
 describe('the local driver tells build failures from builder faults', () => {
   let deployer: TestDeployer;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { BUILD_QUEUE } from '#libs/builds';
+import { BUILD_QUEUE } from '#libs/queues';
 import { freeLoopbackPort } from '#libs/devenv';
 import { ApiProcess, spawnApi } from '../support/api-process.js';
 import { waitForBuild } from '../support/build-waiter.js';

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { BUILD_QUEUE } from '#libs/builds';
+import { BUILD_QUEUE } from '#libs/queues';
 import { BUILD_ID_LABEL } from '#libs/drivers';
 import { DeployerReplicas } from '../support/deployer-replicas.js';
-import { KubeApiTestServer, Scenario, StoredObject } from '../support/kube-api-server/index.js';
 import { endThroughEither, forEachLimited, startThroughEither } from '../support/replica-client.js';
+import { startScriptedKubeApi } from '../support/scripted-kube-api.js';
 import { kubernetesEnvironment, testEnvironment } from '../support/test-deployer.js';
 import { USERS, authorization, targetOf, writeUsersFile } from '../support/test-users.js';
 
@@ -129,14 +129,7 @@ describe('two API processes and two worker processes on one Redis', () => {
   it('kubernetes driver: 200 builds sent across both APIs, one Job each, while an API and a worker are killed and restarted', async () => {
     const COUNT = 200;
     // The test server runs in this process; the workers reach it over loopback through its kubeconfig.
-    const server = new KubeApiTestServer({ timeScale: 0.01 });
-    const scenarios = new Map<string, Scenario>();
-    server.script((job: StoredObject) => {
-      const args = JSON.stringify((job as { spec?: unknown }).spec ?? {});
-      for (const [tag, scenario] of scenarios) if (args.includes(`:${tag},push=true`)) return scenario;
-      return undefined;
-    });
-    await server.start();
+    const { server, scenarios } = await startScriptedKubeApi();
     const usersFile = writeUsersFile();
     const env = testEnvironment({
       ...kubernetesEnvironment(server.kubeconfigPath, usersFile),

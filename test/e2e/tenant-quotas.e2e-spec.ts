@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
-import { BuildLogsRepository, CLEANUP_QUEUE, MAX_LINE_CHARS, MAX_LINES } from '#libs/builds';
+import { BuildLogsRepository, MAX_LINE_CHARS, MAX_LINES } from '#libs/builds';
+import { CLEANUP_QUEUE } from '#libs/queues';
 import { call } from '../support/http-client.js';
 import { startTestDeployer, TestDeployer } from '../support/test-deployer.js';
 import { TestUser, USERS, authorization, targetOf } from '../support/test-users.js';

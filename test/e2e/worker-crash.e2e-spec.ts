@@ -5,14 +5,7 @@ import { call } from '../support/http-client.js';
 import { startTestDeployer, TestDeployer, testEnvironment } from '../support/test-deployer.js';
 import { USERS, authorization, targetOf } from '../support/test-users.js';
 import { exited, spawnWorker } from '../support/worker-process.js';
-
-const waitUntil = async (what: string, check: () => Promise<boolean>, timeoutMs = 60_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-};
+import { waitUntil } from '../support/wait-until.js';
 
 describe('a worker killed mid-build', () => {
   let deployer: TestDeployer;

@@ -5,16 +5,9 @@ import { call } from '../support/http-client.js';
 import { startTestDeployer, TestDeployer, testEnvironment } from '../support/test-deployer.js';
 import { USERS, authorization, targetOf } from '../support/test-users.js';
 import { exited, spawnWorker } from '../support/worker-process.js';
+import { waitUntil } from '../support/wait-until.js';
 
 const auth = authorization(USERS.alice);
-
-const waitUntil = async (what: string, check: () => Promise<boolean>, timeoutMs = 60_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-};
 
 async function startBuild(deployer: TestDeployer, seconds: number): Promise<string> {
   const file = Buffer.from(`requests==2.32.3\n# extend: sleep ${seconds}\n# ${randomBytes(6).toString('hex')}\n`);

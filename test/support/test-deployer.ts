@@ -4,7 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { BUILD_QUEUE } from '#libs/builds';
+import { BUILD_QUEUE } from '#libs/queues';
 import { DeployerEnvironment, loadConfig } from '#libs/config';
 import { createApiApp } from '../../apps/api/src/create-api-app.js';
 import { WorkerModule } from '../../apps/worker/src/worker.module.js';
@@ -52,6 +52,13 @@ export function kubernetesEnvironment(kubeconfigPath: string, usersFile: string)
     READ_BASE_IMAGE_CONFIG: 'false',
   };
 }
+
+/** As kubernetesEnvironment, for suites where one user runs every build, all at once: no per-user caps. */
+export const kubernetesOneUserEnvironment = (kubeconfigPath: string, usersFile: string): Record<string, string> => ({
+  ...kubernetesEnvironment(kubeconfigPath, usersFile),
+  MAX_ACTIVE_BUILDS_PER_USER: '0',
+  MAX_RUNNING_BUILDS_PER_USER: '0',
+});
 
 export async function startTestDeployer(
   options: { worker?: boolean; env?: Record<string, string> } = {},

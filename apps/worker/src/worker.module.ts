@@ -1,21 +1,27 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
-import { BuildsModule } from '#libs/builds';
+import { BuildStoreModule } from '#libs/builds';
 import { ConfigModule, DeployerEnvironment } from '#libs/config';
 import { DriversModule } from '#libs/drivers';
 import { MetricsModule } from '#libs/metrics';
+import { QueuesModule } from '#libs/queues';
 import { RedisModule } from '#libs/redis';
 import { RegistryModule } from '#libs/registry';
 import { RuntimesModule } from '#libs/runtimes';
 import { BaseImageUserResolver } from './builds/base-image-user.resolver.js';
-import { BuildWorker } from './builds/build.worker.js';
+import { BuildJobHandler } from './builds/build-job.handler.js';
 import { InstallSecrets } from './builds/install-secrets.js';
 import { OrphanBuildsReconciler } from './builds/orphan-builds.reconciler.js';
 import { RunBuildUseCase } from './builds/run-build.use-case.js';
 import { UserRunningCap } from './builds/user-running-cap.js';
+import { DriverHeartbeat } from './driver/driver-heartbeat.js';
+import { DriverReadiness } from './driver/driver-readiness.js';
+import { CleanupJobHandler } from './maintenance/cleanup-job.handler.js';
 import { CleanupScheduler } from './maintenance/cleanup.scheduler.js';
-import { CleanupWorker } from './maintenance/cleanup.worker.js';
 import { RunCleanupUseCase } from './maintenance/run-cleanup.use-case.js';
+import { JobHandlers } from './queues/job-handlers.js';
+import { WorkerHost } from './queues/worker-host.js';
 
 /** The queue consumers and the cleanup scheduler: no controllers live here. */
 @Module({})
@@ -26,15 +32,31 @@ export class WorkerModule {
       imports: [
         ConfigModule.forRoot(config),
         ScheduleModule.forRoot(),
+        DiscoveryModule,
         RedisModule,
-        BuildsModule,
+        BuildStoreModule,
+        QueuesModule,
         RuntimesModule,
         DriversModule,
         RegistryModule,
         MetricsModule,
       ],
-      providers: [BaseImageUserResolver, InstallSecrets, RunBuildUseCase, UserRunningCap, BuildWorker, OrphanBuildsReconciler, RunCleanupUseCase, CleanupWorker, CleanupScheduler],
-      exports: [BuildWorker, CleanupScheduler],
+      providers: [
+        DriverReadiness,
+        DriverHeartbeat,
+        JobHandlers,
+        WorkerHost,
+        BaseImageUserResolver,
+        InstallSecrets,
+        RunBuildUseCase,
+        UserRunningCap,
+        BuildJobHandler,
+        OrphanBuildsReconciler,
+        RunCleanupUseCase,
+        CleanupJobHandler,
+        CleanupScheduler,
+      ],
+      exports: [CleanupScheduler],
     };
   }
 }

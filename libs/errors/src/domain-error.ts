@@ -74,6 +74,23 @@ export class DependencyUnavailableError extends DomainError {
   }
 }
 
+/**
+ * Redis could not carry out a command: the connection is down, or it gave no
+ * answer in time. Raised by the code that talks to Redis (repositories, queue
+ * producers), never by a caller reading messages. `mayHaveApplied` says the
+ * command may have reached Redis before the failure (its effect may stand).
+ */
+export class StoreUnavailableError extends DependencyUnavailableError {
+  constructor(
+    message: string,
+    readonly mayHaveApplied: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, 'redis');
+    if (options && 'cause' in options) this.cause = options.cause;
+  }
+}
+
 /** A dependency answered, but with something the deployer refuses to follow (a hostile or broken registry). */
 export class BadGatewayError extends DomainError {
   constructor(

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { DeployerEnvironment } from '#libs/config';
 import { FAILURE_REASON_NAMES, FailureReason } from '#libs/errors';
-import { InjectRedis } from '#libs/redis';
+import { InjectRedis, TranslateRedisFailures } from '#libs/redis';
 import { MetricsKeys } from './metrics-keys.js';
 import { HistogramSeries, RedisHistogram } from './redis-histogram.js';
 
@@ -26,6 +26,7 @@ export interface FinishedBuild {
  * not in a process.
  */
 @Injectable()
+@TranslateRedisFailures()
 export class BuildOutcomeMetrics {
   private readonly logger = new Logger(BuildOutcomeMetrics.name);
   private readonly histogram = new RedisHistogram(['kind', 'state'], BUILD_DURATION_BUCKETS);

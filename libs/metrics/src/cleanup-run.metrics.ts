@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { DeployerEnvironment } from '#libs/config';
-import { InjectRedis } from '#libs/redis';
+import { InjectRedis, TranslateRedisFailures } from '#libs/redis';
 import { MetricsKeys } from './metrics-keys.js';
 
 export const CLEANUP_OUTCOMES = ['complete', 'partial'] as const;
@@ -29,6 +29,7 @@ const deletedField = (what: CleanupDeleted) => `deleted:${what}`;
  * and read by whichever API replica is scraped: one Redis hash of counters.
  */
 @Injectable()
+@TranslateRedisFailures()
 export class CleanupRunMetrics {
   private readonly logger = new Logger(CleanupRunMetrics.name);
   private readonly key: string;

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { BuildersModule } from '#libs/builders';
-import { BuildsModule as BuildsStoreModule } from '#libs/builds';
+import { BuildStoreModule } from '#libs/builds';
+import { QueuesModule } from '#libs/queues';
 import { RegistryModule } from '#libs/registry';
 import { RuntimesModule } from '#libs/runtimes';
 import { BuildsController } from './builds.controller.js';
@@ -16,7 +17,7 @@ import { LogFollowerSlots } from './log-follower.slots.js';
 import { TenantSourcePolicy } from './tenant-source.policy.js';
 
 @Module({
-  imports: [BuildsStoreModule, RuntimesModule, RegistryModule, BuildersModule],
+  imports: [BuildStoreModule, QueuesModule, RuntimesModule, RegistryModule, BuildersModule],
   // EnsureBuildsController first: its fixed paths (`capabilities`) must win over `:id`.
   controllers: [EnsureBuildsController, BuildsController],
   providers: [

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthenticatedUser } from '#libs/auth';
-import { BuildLogsRepository, BuildQueue, BuildRecord, BuildRecordsRepository, isFinished } from '#libs/builds';
+import { BuildLogsRepository, BuildRecord, BuildRecordsRepository, isFinished } from '#libs/builds';
+import { BuildQueue } from '#libs/queues';
 import { ConflictError } from '#libs/errors';
 import { OwnBuilds } from './own-builds.js';
 

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { type AuthenticatedUser, ownerOf } from '#libs/auth';
-import { BuildRecordsRepository, CleanupQueue } from '#libs/builds';
+import { BuildRecordsRepository } from '#libs/builds';
+import { CleanupQueue } from '#libs/queues';
 import { DeployerEnvironment } from '#libs/config';
 import { DriverProfile, driverProfileOf } from '#libs/drivers';
-import { DependencyUnavailableError } from '#libs/errors';
 
 export interface CleanupOutcome {
   deleted: number;
@@ -55,13 +55,8 @@ export class CleanupBuildsUseCase {
   private async run(login: string, maxAgeHours: number): Promise<CleanupOutcome> {
     const olderThan = Date.now() - maxAgeHours * 3_600_000;
     if (this.driver.buildsOutliveTheirRecords) {
-      try {
-        const result = await this.queue.runAndWait({ olderThan, login }, this.config.CLEANUP_REQUEST_TIMEOUT_MS);
-        return { deleted: result.jobsDeleted, partial: result.error !== undefined };
-      } catch (error) {
-        if (!/timed out|timeout/i.test((error as Error).message)) throw error;
-        throw new DependencyUnavailableError('The cleanup did not finish in time; it goes on in the background.', 'worker');
-      }
+      const result = await this.queue.runAndWait({ olderThan, login }, this.config.CLEANUP_REQUEST_TIMEOUT_MS);
+      return { deleted: result.jobsDeleted, partial: result.error !== undefined };
     }
     const deleted = await this.records.deleteFinishedBefore(login, olderThan);
     await this.queue.enqueue({ olderThan, login });

@@ -3,7 +3,6 @@ import { AuthenticatedUser, ownerOf } from '#libs/auth';
 import { BuilderCatalog } from '#libs/builders';
 import {
   BuildLogsRepository,
-  BuildQueue,
   BuildRecord,
   BuildRecordsRepository,
   alreadyBuiltRecord,
@@ -15,13 +14,14 @@ import {
   ensureRecordId,
   fileDigest,
   queuedRecord,
-  runJobId,
   ReplicatedWrites,
 } from '#libs/builds';
+import { BuildQueue, runJobId } from '#libs/queues';
 import { DeployerEnvironment } from '#libs/config';
-import { DependencyUnavailableError, InvalidInputError, TooManyRequestsError } from '#libs/errors';
+import { DependencyUnavailableError, InvalidInputError } from '#libs/errors';
 import { ExistingImageFinder, RegistryHostResolver } from '#libs/registry';
 import { BUILD_IDENTITY_LABEL, RuntimeRegistry, decodeDependencyFile } from '#libs/runtimes';
+import { activeBuildsLimited } from './active-builds.limit.js';
 import { EnsureBuildDto } from './dto/ensure-build.dto.js';
 
 /**
@@ -110,12 +110,7 @@ export class EnsureBuildUseCase {
     }
 
     const claim = await this.records.claim(record, file);
-    if (claim.outcome === 'limited') {
-      throw new TooManyRequestsError(
-        `You have ${claim.active} builds queued or running, the most allowed (MAX_ACTIVE_BUILDS_PER_USER); retry when one ends.`,
-        30,
-      );
-    }
+    if (claim.outcome === 'limited') throw activeBuildsLimited(claim.active);
     if (claim.outcome === 'joined') {
       const holder = await this.records.get(claim.id);
       if (!holder) throw new DependencyUnavailableError('The build record vanished; retry the request.', 'redis');

@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AuthenticatedUser, ownerOf } from '#libs/auth';
 import {
-  BuildQueue,
   BuildRecord,
   BuildRecordsRepository,
   alreadyBuiltRecord,
@@ -13,29 +12,28 @@ import {
   queuedRecord,
   ReplicatedWrites,
 } from '#libs/builds';
+import { BuildQueue } from '#libs/queues';
 import { DeployerEnvironment } from '#libs/config';
-import { DependencyUnavailableError, InvalidInputError, TooManyRequestsError } from '#libs/errors';
+import { DependencyUnavailableError, InvalidInputError, StoreUnavailableError } from '#libs/errors';
 import { BuildTarget, SourcePolicy, parseBuildTarget, parseImageReference } from '#libs/images';
 import { ExistingImageFinder, RegistryCredentials, RegistryHostResolver, userRegistryCredentials } from '#libs/registry';
 import { CatalogSourcePolicy } from '#libs/builders';
 import { BUILD_IDENTITY_LABEL, RuntimeRegistry, decodeDependencyFile } from '#libs/runtimes';
+import { activeBuildsLimited } from './active-builds.limit.js';
 import { StartBuildDto } from './dto/start-build.dto.js';
 import { TenantSourcePolicy } from './tenant-source.policy.js';
 
 /**
- * Redis refused the command before sending it: nothing was stored. Any other
- * failure (no answer in time, the connection lost mid-command) may come after
- * Redis stored the build, which then runs (workers enqueue stored builds).
+ * Says so when a failed store may have stored the build after all: a command
+ * that reached Redis before the failure (no answer in time, the connection
+ * lost mid-command) may have stored it, and a stored build runs (workers
+ * enqueue stored builds). A command never sent stored nothing.
  */
-const NOT_SENT = /Stream isn't writeable|enableOfflineQueue|MaxRetriesPerRequest/;
-const REDIS_FAULT = /Connection is closed|ECONNRESET|ETIMEDOUT|Command timed out/;
-
-/** Says so when a failed store may have stored the build after all. */
 async function mayHaveBeenAccepted<T>(step: Promise<T>): Promise<T> {
   try {
     return await step;
   } catch (error) {
-    if (!(error instanceof Error) || NOT_SENT.test(error.message) || !REDIS_FAULT.test(error.message)) throw error;
+    if (!(error instanceof StoreUnavailableError) || !error.mayHaveApplied) throw error;
     throw new DependencyUnavailableError(
       'The build service is temporarily unavailable and did not confirm in time; the build may have been accepted. ' +
         'Retry the same request: ' +
@@ -150,12 +148,7 @@ export class StartBuildUseCase {
     }
 
     const claim = await mayHaveBeenAccepted(this.records.claim(record, file));
-    if (claim.outcome === 'limited') {
-      throw new TooManyRequestsError(
-        `You have ${claim.active} builds queued or running, the most allowed (MAX_ACTIVE_BUILDS_PER_USER); retry when one ends.`,
-        30,
-      );
-    }
+    if (claim.outcome === 'limited') throw activeBuildsLimited(claim.active);
     const holder = claim.id;
     if (claim.outcome === 'created') {
       // Whatever the driver: it alone decides whether it pushes with them.

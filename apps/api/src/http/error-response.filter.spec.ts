@@ -1,5 +1,7 @@
 import { ArgumentsHost } from '@nestjs/common';
 import { createRequire } from 'node:module';
+import { StoreUnavailableError } from '#libs/errors';
+import { storeFailure } from '#libs/redis';
 import { ErrorResponseFilter } from './error-response.filter.js';
 
 // The error ioredis itself raises; it is not exported from the package root.
@@ -30,9 +32,11 @@ describe('ErrorResponseFilter and Redis connection failures', () => {
   it('answers 503, not 500, when ioredis gives up on a command whose connection dropped (MaxRetriesPerRequestError)', () => {
     const error = new MaxRetriesPerRequestError(1);
     expect(error.message).not.toMatch(/MaxRetriesPerRequest/);
-    const { status, body } = answer(error);
+    const translated = storeFailure(error);
+    expect(translated).toBeInstanceOf(StoreUnavailableError);
+    const { status, body } = answer(translated);
     expect(status).toBe(503);
-    expect(body).toMatchObject({ status: 'ko' });
+    expect(body).toEqual({ status: 'ko', message: 'The build service is temporarily unavailable; retry shortly.' });
   });
 
   it('still answers 500 to a failure that is no dependency being away', () => {

@@ -10,6 +10,7 @@ import {
   InvalidInputError,
   NotFoundError,
   PayloadTooLargeError,
+  StoreUnavailableError,
   TooManyRequestsError,
   UnauthenticatedError,
 } from '#libs/errors';
@@ -34,11 +35,8 @@ const PUBLIC_MESSAGE_OF: Record<string, string> = {
   couchdb: 'The identity store (CouchDB) is unavailable; retry shortly.',
 };
 
-/** Connection-level failures of ioredis and fetch, raised below the domain layer (MaxRetriesPerRequest is in the name only). */
-const isUnavailable = (error: Error) =>
-  /Connection is closed|Stream isn't writeable|ECONNREFUSED|MaxRetriesPerRequest|enableOfflineQueue|ETIMEDOUT|Command timed out/.test(
-    `${error.name}: ${error.message}`,
-  );
+/** What callers learn when Redis cannot answer (the repositories say so with StoreUnavailableError). */
+const STORE_UNAVAILABLE = 'The build service is temporarily unavailable; retry shortly.';
 
 const messageOf = (exception: HttpException): string => {
   const body = exception.getResponse();
@@ -64,6 +62,10 @@ export class ErrorResponseFilter implements ExceptionFilter {
   }
 
   private describe(exception: unknown): [number, string] {
+    if (exception instanceof StoreUnavailableError) {
+      this.logger.warn(`Dependency unavailable: ${exception.message}`);
+      return [HttpStatus.SERVICE_UNAVAILABLE, STORE_UNAVAILABLE];
+    }
     if (exception instanceof DomainError) {
       const status = STATUS_OF.find(([type]) => exception instanceof type)?.[1] ?? HttpStatus.INTERNAL_SERVER_ERROR;
       if (status === HttpStatus.SERVICE_UNAVAILABLE) this.logger.warn(exception.message);
@@ -73,10 +75,6 @@ export class ErrorResponseFilter implements ExceptionFilter {
       return [status, exception.message];
     }
     if (exception instanceof HttpException) return [exception.getStatus(), messageOf(exception)];
-    if (exception instanceof Error && isUnavailable(exception)) {
-      this.logger.warn(`Dependency unavailable: ${exception.message}`);
-      return [HttpStatus.SERVICE_UNAVAILABLE, 'The build service is temporarily unavailable; retry shortly.'];
-    }
     this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     return [HttpStatus.INTERNAL_SERVER_ERROR, 'Internal error'];
   }

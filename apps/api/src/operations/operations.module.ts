@@ -1,8 +1,9 @@
 import { Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { Registry } from 'prom-client';
-import { BuildsModule } from '#libs/builds';
+import { BuildStoreModule } from '#libs/builds';
 import { MetricsModule } from '#libs/metrics';
+import { QueuesModule } from '#libs/queues';
 import { DriverHealthCheck } from './health/driver.health-check.js';
 import { HEALTH_CHECKS } from './health/health-check.js';
 import { HealthController } from './health/health.controller.js';
@@ -24,7 +25,7 @@ import { ShutdownDrain } from './shutdown/shutdown-drain.js';
  */
 @Global()
 @Module({
-  imports: [DiscoveryModule, BuildsModule, MetricsModule],
+  imports: [DiscoveryModule, BuildStoreModule, QueuesModule, MetricsModule],
   controllers: [HealthController, MetricsController],
   providers: [
     { provide: Registry, useFactory: () => new Registry() },

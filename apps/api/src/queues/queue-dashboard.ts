@@ -5,7 +5,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
 import { FailedAuthLimiter, IdentityProvider } from '#libs/auth';
-import { BUILD_QUEUE, CLEANUP_QUEUE } from '#libs/builds';
+import { BUILD_QUEUE, CLEANUP_QUEUE } from '#libs/queues';
 import { DeployerEnvironment } from '#libs/config';
 import { adminAuth } from './admin-auth.middleware.js';
 

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { BuildsModule } from '#libs/builds';
+import { BuildStoreModule } from '#libs/builds';
 import { RegistryModule } from '#libs/registry';
 import { DeleteOwnImageUseCase } from './delete-own-image.use-case.js';
 import { GetOwnImageUseCase } from './get-own-image.use-case.js';
@@ -8,7 +8,7 @@ import { OwnRepositoryResolver } from './own-repository.js';
 import { RegistryViewsController } from './registry-views.controller.js';
 
 @Module({
-  imports: [RegistryModule, BuildsModule],
+  imports: [RegistryModule, BuildStoreModule],
   controllers: [RegistryViewsController],
   providers: [OwnRepositoryResolver, ListOwnImagesUseCase, GetOwnImageUseCase, DeleteOwnImageUseCase],
 })

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { BuildQueue, BuildRecordsRepository } from '#libs/builds';
+import { BuildRecordsRepository } from '#libs/builds';
+import { BuildQueue } from '#libs/queues';
 import { DeployerEnvironment } from '#libs/config';
 
 /**

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DelayedError, Job } from 'bullmq';
-import { BuildQueue, CappedBuild, RunningBuildsRepository } from '#libs/builds';
+import { CappedBuild, RunningBuildsRepository } from '#libs/builds';
+import { BuildQueue } from '#libs/queues';
 
 /**
  * A parked build wakes when one of its user's builds ends; this is only the

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
-import { CleanupQueue } from '#libs/builds';
+import { CleanupQueue } from '#libs/queues';
 import { DeployerEnvironment } from '#libs/config';
 
 /**

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { BuildRecordsRepository, CleanupJobPayload, CleanupJobResult } from '#libs/builds';
+import { BuildRecordsRepository } from '#libs/builds';
+import { CleanupJobPayload, CleanupJobResult } from '#libs/queues';
 import { BuildDriver } from '#libs/drivers';
 import { CleanupRunMetrics } from '#libs/metrics';
 

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Gauge, Registry } from 'prom-client';
-import { BuildQueue } from '#libs/builds';
+import { BuildQueue } from '#libs/queues';
 import { withDeadline } from '../deadline.js';
 
 const READ_DEADLINE_MS = 1_000;

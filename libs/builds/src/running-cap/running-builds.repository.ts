@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { DeployerEnvironment } from '#libs/config';
-import { InjectRedis } from '#libs/redis';
-import { LuaScript } from './lua-script.js';
-import { RedisKeys } from './redis-keys.js';
+import { InjectRedis, TranslateRedisFailures } from '#libs/redis';
+import { LuaScript } from '../redis/lua-script.js';
+import { RedisKeys } from '../redis/redis-keys.js';
 import { ACQUIRE_SCRIPT, NEXT_PARKED_SCRIPT, PARK_SCRIPT, RELEASE_SCRIPT } from './running-builds.scripts.js';
 
 const ACQUIRE = new LuaScript(ACQUIRE_SCRIPT);
@@ -24,6 +24,7 @@ export interface CappedBuild {
  * With no cap (0) every call is a no-op and Redis is not asked.
  */
 @Injectable()
+@TranslateRedisFailures()
 export class RunningBuildsRepository {
   private readonly keys: RedisKeys;
   private readonly ttlSeconds: number;

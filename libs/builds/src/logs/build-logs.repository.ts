@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { DeployerEnvironment } from '#libs/config';
-import { InjectRedis } from '#libs/redis';
-import { RedisKeys } from './redis-keys.js';
+import { InjectRedis, TranslateRedisFailures } from '#libs/redis';
+import { RedisKeys } from '../redis/redis-keys.js';
 
 /**
  * Kept per build: its last MAX_LINES lines of at most MAX_LINE_CHARS each
@@ -32,6 +32,7 @@ const toEntry = ([, fields]: StreamEntry): LogEntry => {
 
 /** A build's log as a Redis Stream, so any API replica can follow it live. */
 @Injectable()
+@TranslateRedisFailures()
 export class BuildLogsRepository {
   private readonly keys: RedisKeys;
   private readonly ttlSeconds: number;

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { DeployerEnvironment } from '#libs/config';
-import { InjectRedis } from '#libs/redis';
-import { RedisKeys } from './redis-keys.js';
+import { RedisKeys } from '#libs/builds';
+import { InjectRedis, TranslateRedisFailures } from '#libs/redis';
 
 /** BullMQ's largest priority (2^21 - 1); 1 is served first. */
 const LOWEST_PRIORITY = 2_097_151;
@@ -16,6 +16,7 @@ const LOWEST_PRIORITY = 2_097_151;
  * list that operators (and the autoscaler) watch. One SCARD per enqueue.
  */
 @Injectable()
+@TranslateRedisFailures()
 export class FairSharePolicy {
   private readonly keys: RedisKeys;
   private readonly enabled: boolean;

@@ -1,9 +1,8 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import { Queue } from 'bullmq';
-import { DeployerEnvironment } from '#libs/config';
-import { BUILD_QUEUE, BuildJobName, BuildJobPayload, buildJobOptions } from './build-queue.contract.js';
+import { TranslateRedisFailures } from '#libs/redis';
 import { FairSharePolicy } from './fair-share.policy.js';
+import { BUILD_QUEUE, JobName } from './job-catalogue.js';
+import { JobQueues } from './job-queues.js';
 
 /** What enqueuing needs of a build: its id, and whose it is (for its fair share). */
 export interface QueuedBuild {
@@ -13,22 +12,25 @@ export interface QueuedBuild {
 
 /** The producer side of the build queue. */
 @Injectable()
+@TranslateRedisFailures()
 export class BuildQueue {
   constructor(
-    @InjectQueue(BUILD_QUEUE) private readonly queue: Queue,
-    private readonly config: DeployerEnvironment,
+    private readonly jobs: JobQueues,
     private readonly fairShares: FairSharePolicy,
   ) {}
 
+  private get queue() {
+    return this.jobs.queue(BUILD_QUEUE);
+  }
+
   /**
-   * add() rather than addBulk(): only add honours jobId dedupe. A build run
-   * again (a retried ensure build) passes its run's job id, since the job of
-   * its earlier run is kept for a while and would swallow the add.
+   * A build run again (a retried ensure build) passes its run's job id
+   * (runJobId), since the job of its earlier run is kept for a while and
+   * would swallow the add.
    */
   async enqueue(build: QueuedBuild, jobId = build.id): Promise<void> {
-    const payload: BuildJobPayload<BuildJobName.Build> = { buildId: build.id };
     const priority = await this.fairShares.priorityOf(build.login);
-    await this.queue.add(BuildJobName.Build, payload, { ...buildJobOptions(jobId, this.config.BUILD_ATTEMPTS), priority });
+    await this.jobs.add(JobName.Build, { buildId: build.id }, { jobId, priority });
   }
 
   /** Wakes a parked (delayed) job at once; false when it is gone or no longer delayed. */

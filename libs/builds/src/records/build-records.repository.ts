@@ -2,18 +2,18 @@ import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { DeployerEnvironment } from '#libs/config';
 import type { FailureReason } from '#libs/errors';
-import { InjectRedis } from '#libs/redis';
+import { InjectRedis, TranslateRedisFailures } from '#libs/redis';
 import { BuildRecord } from './build-record.js';
 import { decodeRecord, encodeRecord } from './build-record.codec.js';
 import { CLAIM_SCRIPT, FINISH_SCRIPT, SAVE_EXISTING_SCRIPT, START_SCRIPT } from './build-records.scripts.js';
-import { LuaScript } from './lua-script.js';
+import { LuaScript } from '../redis/lua-script.js';
+import { RedisKeys } from '../redis/redis-keys.js';
+import { isFinished } from './build-state.js';
 
 const CLAIM = new LuaScript(CLAIM_SCRIPT);
 const START = new LuaScript(START_SCRIPT);
 const FINISH = new LuaScript(FINISH_SCRIPT);
 const SAVE_EXISTING = new LuaScript(SAVE_EXISTING_SCRIPT);
-import { isFinished } from './build-state.js';
-import { RedisKeys } from './redis-keys.js';
 
 export type ClaimResult =
   | { outcome: 'created' | 'joined'; id: string }
@@ -30,6 +30,7 @@ export interface BuildOutcome {
 
 /** Build records, their dependency files and the per-user index, in Redis. */
 @Injectable()
+@TranslateRedisFailures()
 export class BuildRecordsRepository {
   private readonly keys: RedisKeys;
   private readonly ttlSeconds: number;

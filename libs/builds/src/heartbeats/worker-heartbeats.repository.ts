@@ -2,13 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { hostname } from 'node:os';
 import { DeployerEnvironment } from '#libs/config';
-import { InjectRedis } from '#libs/redis';
-import { RedisKeys } from './redis-keys.js';
+import { InjectRedis, TranslateRedisFailures } from '#libs/redis';
+import { RedisKeys } from '../redis/redis-keys.js';
 
 const TTL_SECONDS = 45;
 
 /** Workers say, every few seconds, that their driver is ready; the API reads who is there. */
 @Injectable()
+@TranslateRedisFailures()
 export class WorkerHeartbeatsRepository {
   private readonly keys: RedisKeys;
   private readonly self = `${hostname()}-${process.pid}`;

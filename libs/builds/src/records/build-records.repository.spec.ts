@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { loadConfig } from '#libs/config';
 import type { BuildRecord } from './build-record.js';
+import { queuedBuildRecord } from '../../../../test/support/build-record.fixture.js';
 import { BuildRecordsRepository } from './build-records.repository.js';
 
 /** The build state machine against a real Redis (the test setup starts one): claim, run, finish, exactly once. */
@@ -18,34 +19,8 @@ describe('BuildRecordsRepository', () => {
   });
 
   let n = 0;
-  const record = (login: string, claim = `claim-${(n += 1)}`): BuildRecord => ({
-    id: randomBytes(10).toString('hex'),
-    login,
-    user: login,
-    kind: 'python',
-    source: 'openserverless/runtime-python:v3.12',
-    target: `${login}:t${n}`,
-    registryHost: '127.0.0.1:5001',
-    image: `127.0.0.1:5001/${login}:t${n}`,
-    pushImage: `127.0.0.1:5001/${login}:t${n}`,
-    ensureId: '',
-    generation: 0,
-    jobName: `build-${login}-${n}`,
-    identity: 'f'.repeat(64),
-    claim,
-    hasFile: true,
-    fileSha256: '',
-    force: false,
-    state: 'queued',
-    reason: '',
-    message: '',
-    digest: '',
-    logTail: [],
-    requestId: '',
-    createdAt: Date.now(),
-    startedAt: 0,
-    finishedAt: 0,
-  });
+  const record = (login: string, claim = `claim-${(n += 1)}`): BuildRecord =>
+    queuedBuildRecord(login, { claim, hasFile: true, identity: 'f'.repeat(64) });
   const login = () => `u${randomBytes(3).toString('hex')}`;
 
   it('creates a build, and an identical request joins it while it is queued or running', async () => {

@@ -2,7 +2,7 @@ import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { DeployerEnvironment } from '#libs/config';
 import { DependencyUnavailableError } from '#libs/errors';
-import { InjectRedis } from '#libs/redis';
+import { InjectRedis, TranslateRedisFailures } from '#libs/redis';
 import { RedisKeys } from './redis-keys.js';
 
 /**
@@ -19,6 +19,7 @@ import { RedisKeys } from './redis-keys.js';
  * round instead of queuing one WAIT each.
  */
 @Injectable()
+@TranslateRedisFailures()
 export class ReplicatedWrites implements OnApplicationShutdown {
   private readonly replicas: number;
   /** Below the command timeout, so a missing replica is told apart from a dead connection. */
