@@ -44,7 +44,8 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 export function cloneObject<T>(value: T): T {
-  return structuredClone(value);
+  // Stored objects are the API's JSON: a JSON round trip copies them faster than structuredClone.
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
 
 /** Reads a nested record field, or an empty record when absent or not an object. */

@@ -113,7 +113,8 @@ export class ObjectStore {
     this.indexOwners(key, previous, false);
     this.objects.set(key, { resource, object });
     this.indexOwners(key, object, true);
-    this.record({ type: 'MODIFIED', resource, object: cloneObject(object), previous: cloneObject(previous), revision: this.revision });
+    // `previous` has left the store: the change record is its only holder, so it needs no copy.
+    this.record({ type: 'MODIFIED', resource, object: cloneObject(object), previous, revision: this.revision });
     return cloneObject(object);
   }
 
@@ -126,7 +127,7 @@ export class ObjectStore {
     this.indexOwners(key, previous, false);
     const object = cloneObject(previous);
     object.metadata.resourceVersion = String(++this.revision);
-    this.record({ type: 'DELETED', resource, object, previous: cloneObject(previous), revision: this.revision });
+    this.record({ type: 'DELETED', resource, object, previous, revision: this.revision });
     return cloneObject(object);
   }
 

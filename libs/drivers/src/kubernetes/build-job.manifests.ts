@@ -35,8 +35,16 @@ const CA_BUNDLE_KEY = 'ca.pem';
  * Secret (a system bundle is ~200 KB).
  */
 export function caBundleConfigMapName(content: Buffer): string {
-  return `deployer-ca-bundle-${createHash('sha256').update(content).digest('hex').slice(0, 16)}`;
+  let name = caBundleNames.get(content);
+  if (!name) {
+    name = `deployer-ca-bundle-${createHash('sha256').update(content).digest('hex').slice(0, 16)}`;
+    caBundleNames.set(content, name);
+  }
+  return name;
 }
+
+/** The worker hands every build the same bundle (read once at boot): its ~200 KB are hashed once, not twice per build. */
+const caBundleNames = new WeakMap<Buffer, string>();
 
 export function caBundleConfigMap(content: Buffer, options: BuildJobOptions): V1ConfigMap {
   return {
@@ -48,7 +56,8 @@ export function caBundleConfigMap(content: Buffer, options: BuildJobOptions): V1
   };
 }
 
-const caBundleOf = (spec: BuildSpec) => spec.secrets.find((secret) => secret.id === CA_BUNDLE_SECRET);
+/** The operator's CA bundle among a build's secrets, if any. */
+export const caBundleOf = (spec: BuildSpec) => spec.secrets.find((secret) => secret.id === CA_BUNDLE_SECRET);
 const perBuildSecretsOf = (spec: BuildSpec) => spec.secrets.filter((secret) => secret.id !== CA_BUNDLE_SECRET);
 
 /** Whether the build needs a Secret of its own for its install step (package mirrors, which may carry credentials). */

@@ -4,11 +4,11 @@ import { DeployerEnvironment, registryUsesHttp } from '#libs/config';
 import { KubernetesApiError, KubernetesRepository, isAlreadyExists } from '#libs/kube';
 import { BuildDriver, BuildFailure, BuildLogSink, BuildResult, BuildSpec, DriverCleanup, DriverCleanupReport, isHandover } from '../build-driver.js';
 import { FinishedJobsCleaner } from './finished-jobs.cleaner.js';
-import { CA_BUNDLE_SECRET } from '#libs/runtimes';
 import {
   BuildJobOptions,
   buildJob,
   caBundleConfigMap,
+  caBundleOf,
   caBundleConfigMapName,
   contextConfigMap,
   credentialsSecret,
@@ -103,7 +103,7 @@ export class KubernetesBuildDriver extends BuildDriver {
 
   /** The shared CA bundle ConfigMap, created once per content (an existing one is left as it is: its name is its content). */
   private async ensureCaBundle(spec: BuildSpec, options: BuildJobOptions): Promise<void> {
-    const bundle = spec.secrets.find((secret) => secret.id === CA_BUNDLE_SECRET);
+    const bundle = caBundleOf(spec);
     if (!bundle) return;
     const name = caBundleConfigMapName(bundle.content);
     if (this.caBundlesSeen.has(name)) return;
