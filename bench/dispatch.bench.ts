@@ -6,6 +6,7 @@
  * workers, and the rate at which a worker of BUILD_CONCURRENCY slots creates
  * Jobs. Fails unless every build made exactly one Job and succeeded.
  */
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BUILD_ID_LABEL } from '#libs/drivers';
@@ -56,13 +57,20 @@ export const dispatchBenchmark: Benchmark = {
       if (queued !== BACKLOG) throw new Error(`${BACKLOG} builds accepted but ${queued} jobs waiting`);
 
       const workerSpawned = performance.now();
+      const benchCpuBefore = process.cpuUsage();
       const worker = await rig.startWorker();
+      const workerCpuBefore = worker.cpuSeconds();
       await watch.waitFor(backlog, 300_000);
+      const workerCpu = worker.cpuSeconds() - workerCpuBefore;
+      const benchCpu = cpuOf(process.cpuUsage(benchCpuBefore));
       const times = backlog.map((job) => watch.created.get(job)!).sort((a, b) => a - b);
       const rate = (times.length - 1) / ((times[times.length - 1] - times[0]) / 1000);
       rows.push(figure(NAME, `backlog of ${BACKLOG}: worker spawn to first Job`, ms(times[0] - workerSpawned)));
       rows.push(figure(NAME, `backlog of ${BACKLOG}: answer to Job created (queue wait included)`, latencyOf(delays(backlog))));
       rows.push(held(NAME, `backlog of ${BACKLOG}: Jobs created per second (concurrency ${CONCURRENCY}, ${LATENCY_MS} ms API latency)`, perSecond(rate), '>= 150/s', rate >= 150));
+      // The floor on this machine: CPU per build of the worker and of this process (the Kubernetes API test server and the watch).
+      const perBuild = (seconds: number) => `${((seconds * 1000) / BACKLOG).toFixed(1)} ms`;
+      rows.push(figure(NAME, `backlog of ${BACKLOG}: CPU per build, worker / Kubernetes API test server`, `${perBuild(workerCpu)} / ${perBuild(benchCpu)} (${os.availableParallelism()} CPUs)`));
       await settled(deployment);
 
       client.close();
@@ -125,3 +133,5 @@ async function failureCounts(apiUrl: string): Promise<string> {
   const text = await (await fetch(`${apiUrl}/system/metrics`)).text();
   return [...text.matchAll(/^deployer_build_failures_total\{([^}]*)\} (\d+)$/gm)].map((m) => `${m[1]} ${m[2]}`).join(', ') || 'none counted';
 }
+
+const cpuOf = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1e6;
