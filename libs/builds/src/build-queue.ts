@@ -25,10 +25,19 @@ export class BuildQueue {
    * again (a retried ensure build) passes its run's job id, since the job of
    * its earlier run is kept for a while and would swallow the add.
    */
-  async enqueue(build: QueuedBuild, jobId = build.id): Promise<void> {
+  async enqueue(build: QueuedBuild, jobId = build.id, priority = this.priorityOf(build.login)): Promise<void> {
     const payload: BuildJobPayload<BuildJobName.Build> = { buildId: build.id };
-    const priority = await this.fairShares.priorityOf(build.login);
-    await this.queue.add(BuildJobName.Build, payload, { ...buildJobOptions(jobId, this.config.BUILD_ATTEMPTS), priority });
+    await this.queue.add(BuildJobName.Build, payload, { ...buildJobOptions(jobId, this.config.BUILD_ATTEMPTS), priority: await priority });
+  }
+
+  /**
+   * The fair-share priority of the user's build being enqueued, counted from
+   * the user's builds in flight: asked right after the claim that adds the
+   * build, in the same tick, it rides the claim's round trip (auto-pipelining
+   * keeps their order) and is passed to enqueue().
+   */
+  priorityOf(login: string): Promise<number | undefined> {
+    return this.fairShares.priorityOf(login);
   }
 
   /** Wakes a parked (delayed) job at once; false when it is gone or no longer delayed. */
