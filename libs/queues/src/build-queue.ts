@@ -28,9 +28,18 @@ export class BuildQueue {
    * (runJobId), since the job of its earlier run is kept for a while and
    * would swallow the add.
    */
-  async enqueue(build: QueuedBuild, jobId = build.id): Promise<void> {
-    const priority = await this.fairShares.priorityOf(build.login);
-    await this.jobs.add(JobName.Build, { buildId: build.id }, { jobId, priority });
+  async enqueue(build: QueuedBuild, jobId = build.id, priority = this.priorityOf(build.login)): Promise<void> {
+    await this.jobs.add(JobName.Build, { buildId: build.id }, { jobId, priority: await priority });
+  }
+
+  /**
+   * The fair-share priority of the user's build being enqueued, counted from
+   * the user's builds in flight: asked right after the claim that adds the
+   * build, in the same tick, it rides the claim's round trip (auto-pipelining
+   * keeps their order) and is passed to enqueue().
+   */
+  priorityOf(login: string): Promise<number | undefined> {
+    return this.fairShares.priorityOf(login);
   }
 
   /** Wakes a parked (delayed) job at once; false when it is gone or no longer delayed. */

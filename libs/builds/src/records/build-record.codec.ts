@@ -4,13 +4,16 @@ import { BuildState } from './build-state.js';
 
 /** Redis hashes hold strings; this is the one place that converts. */
 export function encodeRecord(record: BuildRecord): string[] {
-  const fields: Record<string, string> = {
-    ...Object.fromEntries(Object.entries(record).map(([k, v]) => [k, String(v)])),
-    hasFile: record.hasFile ? '1' : '0',
-    force: record.force ? '1' : '0',
-    logTail: JSON.stringify(record.logTail),
-  };
-  return Object.entries(fields).flat();
+  // A plain loop: this runs for every accepted request, and entries/fromEntries/flat allocate arrays per field.
+  const fields: string[] = [];
+  for (const name of Object.keys(record) as (keyof BuildRecord)[]) fields.push(name, encodeField(record, name));
+  return fields;
+}
+
+function encodeField(record: BuildRecord, name: keyof BuildRecord): string {
+  if (name === 'hasFile' || name === 'force') return record[name] ? '1' : '0';
+  if (name === 'logTail') return JSON.stringify(record.logTail);
+  return String(record[name]);
 }
 
 export function decodeRecord(hash: Record<string, string>): BuildRecord | null {
