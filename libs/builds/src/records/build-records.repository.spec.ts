@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { loadConfig } from '#libs/config';
-import type { BuildRecord } from './build-record.js';
+import { alreadyBuiltRecord, type BuildRecord } from './build-record.js';
 import { queuedBuildRecord } from '../../../../test/support/build-record.fixture.js';
 import { BuildRecordsRepository } from './build-records.repository.js';
 
@@ -43,6 +43,20 @@ describe('BuildRecordsRepository', () => {
     // A finished build frees its place.
     await records.finish(a, { state: 'succeeded', digest: 'sha256:1' });
     expect((await records.claim(record(who), null)).outcome).toBe('created');
+  });
+
+  it('answers identical requests for an existing image with the record stored first, read in the same step', async () => {
+    const who = login();
+    const first = alreadyBuiltRecord(record(who, 'exists'), 'sha256:' + 'a'.repeat(64), Date.now());
+    expect(await records.saveExisting(first)).toBe(first);
+    const again = alreadyBuiltRecord(record(who, 'exists'), 'sha256:' + 'a'.repeat(64), Date.now());
+    const answer = await records.saveExisting(again);
+    expect(answer).toEqual(await records.get(first.id));
+    expect(answer.id).toBe(first.id);
+    expect(await records.get(again.id)).toBeNull();
+    // Another digest is another image: stored on its own.
+    const rebuilt = alreadyBuiltRecord(record(who, 'exists'), 'sha256:' + 'b'.repeat(64), Date.now());
+    expect((await records.saveExisting(rebuilt)).id).toBe(rebuilt.id);
   });
 
   it('marks a build running once, and never a finished one', async () => {

@@ -81,8 +81,11 @@ export class BuildRecordsRepository {
       this.redis,
       [this.keys.existing(record.claim), this.keys.build(record.id), this.keys.userBuilds(record.login)],
       [this.keys.buildPrefix(), record.id, String(this.ttlSeconds), String(record.createdAt), record.digest, ...encodeRecord(record)],
-    )) as string;
-    return answer === record.id ? record : ((await this.get(answer)) ?? record);
+    )) as string | string[];
+    if (typeof answer === 'string') return record;
+    const fields: Record<string, string> = {};
+    for (let i = 0; i + 1 < answer.length; i += 2) fields[answer[i]] = answer[i + 1];
+    return decodeRecord(fields) ?? record;
   }
 
   async get(id: string): Promise<BuildRecord | null> {

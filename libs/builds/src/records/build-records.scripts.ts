@@ -39,14 +39,15 @@ return {'created', ARGV[2]}
 /**
  * KEYS: the identical requests' answer of the last minute, record, user index.
  * ARGV: record key prefix, build id, ttl seconds, created at, digest, record fields...
- * Returns the id of the record that answers: the last minute's when it is that
- * image, else the one stored now. One step, so a burst stores one record.
+ * Returns the answer: the last minute's record itself (its fields, as HGETALL
+ * gives them) when it is that image, else the id of the one stored now. One
+ * step, so a burst stores one record and its answers need no second read.
  */
 export const SAVE_EXISTING_SCRIPT = `
 local known = redis.call('GET', KEYS[1])
 if known then
   local fields = redis.call('HMGET', ARGV[1] .. known, 'state', 'digest')
-  if fields[1] == 'succeeded' and fields[2] == ARGV[5] then return known end
+  if fields[1] == 'succeeded' and fields[2] == ARGV[5] then return redis.call('HGETALL', ARGV[1] .. known) end
 end
 redis.call('HSET', KEYS[2], unpack(ARGV, 6))
 redis.call('EXPIRE', KEYS[2], ARGV[3])
