@@ -2,7 +2,8 @@
 # Installs the Debian packages whose servers the tests and the local bring-up start,
 # the headless browser the queue dashboard test drives, and Debian's python3 and pip
 # that the python runtime look-alike is made of, and wrk, the load generator of the
-# accept-path benchmark.
+# accept-path benchmark, and openssl, which makes the certificates of the Kubernetes
+# client's TLS spec.
 # Idempotent: does nothing (and prints nothing) when every binary is already there.
 set -euo pipefail
 
@@ -17,6 +18,7 @@ required=(
   "chromium:/usr/bin/chromium"
   "python3-pip:/usr/lib/python3/dist-packages/pip/__init__.py"
   "wrk:/usr/bin/wrk"
+  "openssl:/usr/bin/openssl"
 )
 # kubectl renders deploy/ for the manifest suite; any package that provides it will do
 # (the machine image may bring its own), else Debian's kubernetes-client.
