@@ -29,11 +29,17 @@ export class BuildJobTracker {
     private readonly jobName: string,
   ) {}
 
-  /** The Job (null once deleted or never created) and its Pods, current as of the last event seen. */
-  async current(): Promise<{ job: V1Job | null; pods: V1Pod[] }> {
+  /**
+   * The Job (null once deleted or never created) and its Pods, current as of
+   * the last event seen; `fresh` when they were read just now rather than
+   * pieced together from the two watches, which are not ordered with each
+   * other (the Job may be reported finished before its Pod's last status).
+   */
+  async current(): Promise<{ job: V1Job | null; pods: V1Pod[]; fresh: boolean }> {
     this.changed = false;
-    if (this.stale) await this.read();
-    return { job: this.job, pods: [...this.pods.values()] };
+    const fresh = this.stale;
+    if (fresh) await this.read();
+    return { job: this.job, pods: [...this.pods.values()], fresh };
   }
 
   /** Resolves on the next change after the last `current()`, at once when one came in between, or on abort. */
@@ -50,11 +56,7 @@ export class BuildJobTracker {
     });
   }
 
-  /**
-   * Makes the next `current()` read afresh. The two watches are not ordered
-   * with each other: the Job may be reported complete before its Pod's last
-   * status arrives.
-   */
+  /** Makes the next `current()` read afresh. */
   reread(): void {
     this.stale = true;
   }
@@ -89,21 +91,22 @@ export class BuildJobTracker {
       this.stale = true;
       this.signalChange();
     };
-    const onJob = (type: WatchEventType, object: V1Job) => {
-      events += 1;
-      if (!this.apply(type, object)) return ended();
-      if (type === 'DELETED') this.job = null;
-      else if (type !== 'BOOKMARK') this.job = object;
-      if (type !== 'BOOKMARK') this.signalChange();
-    };
-    const onPod = (type: WatchEventType, object: V1Pod) => {
-      events += 1;
-      if (!this.apply(type, object)) return ended();
-      const name = String(object.metadata?.name);
+    /** One watch's events: an ERROR (an expired version, a refused watch) calls for a fresh read; a BOOKMARK changes nothing. */
+    const onEvent =
+      <T>(keep: (type: 'ADDED' | 'MODIFIED' | 'DELETED', object: T) => void) =>
+      (type: WatchEventType, object: T) => {
+        events += 1;
+        if (type === 'ERROR' || typeof object !== 'object' || object === null) return ended();
+        if (type === 'BOOKMARK') return;
+        keep(type, object);
+        this.signalChange();
+      };
+    const onJob = onEvent<V1Job>((type, job) => (this.job = type === 'DELETED' ? null : job));
+    const onPod = onEvent<V1Pod>((type, pod) => {
+      const name = String(pod.metadata?.name);
       if (type === 'DELETED') this.pods.delete(name);
-      else if (type !== 'BOOKMARK') this.pods.set(name, object);
-      if (type !== 'BOOKMARK') this.signalChange();
-    };
+      else this.pods.set(name, pod);
+    });
     const query = { timeoutSeconds: WATCH_SECONDS };
     void this.kube
       .watch<V1Job>('jobs', { ...query, fieldSelector: `metadata.name=${this.jobName}`, resourceVersion: jobVersion }, onJob, watches.signal)
@@ -111,11 +114,6 @@ export class BuildJobTracker {
     void this.kube
       .watch<V1Pod>('pods', { ...query, labelSelector: `job-name=${this.jobName}`, resourceVersion: podsVersion }, onPod, watches.signal)
       .finally(ended);
-  }
-
-  /** False for an ERROR event (an expired version, a refused watch), which calls for a fresh read. */
-  private apply(type: WatchEventType, object: unknown): boolean {
-    return type !== 'ERROR' && typeof object === 'object' && object !== null;
   }
 
   private signalChange(): void {

@@ -192,7 +192,6 @@ export class KubernetesBuildDriver extends BuildDriver {
   private async follow(names: BuildObjectNames, log: BuildLogSink, signal: AbortSignal): Promise<BuildResult> {
     const logs = new BuildKitLogFollower(this.kube, log);
     const tracker = new BuildJobTracker(this.kube, names.job);
-    let reread = false;
     try {
       for (;;) {
         if (signal.aborted) {
@@ -201,16 +200,16 @@ export class KubernetesBuildDriver extends BuildDriver {
           await this.kube.deleteJob(names.job, 'Background');
           throw new BuildFailure('the build was cancelled', 'Cancelled');
         }
-        const { job, pods } = await tracker.current();
+        const { job, pods, fresh } = await tracker.current();
         const progress = assessBuild(job, pods);
         if ('pod' in progress && progress.pod) logs.follow(progress.pod, progress.phase === 'running');
-        if (progress.phase === 'succeeded' && !progress.digest && !reread) {
-          // Complete before its Pod's last status reached this watch: read both once more.
-          reread = true;
+        const ended = progress.phase === 'succeeded' || progress.phase === 'failed';
+        if (ended && !fresh) {
+          // An outcome (its digest, its reason) is decided on one read of the Job and its Pods together, never on watch events alone.
           tracker.reread();
           continue;
         }
-        if (progress.phase === 'succeeded' || progress.phase === 'failed') {
+        if (ended) {
           await logs.drain();
           return this.outcome(progress, logs.recent);
         }
