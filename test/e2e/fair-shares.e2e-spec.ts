@@ -36,7 +36,9 @@ describe('fair shares between users', () => {
   it("lets another user's quick build start in the first slot that frees, ahead of a user's backlog of slow builds", async () => {
     deployer = await startTestDeployer({ worker: true, env: { BUILD_CONCURRENCY: '2', MAX_RUNNING_BUILDS_PER_USER: '0' } });
     const slow: string[] = [];
-    for (let i = 0; i < 8; i++) slow.push(await startBuild(deployer, USERS.alice, 8));
+    // Her first two take both slots; the second runs longer, so exactly one slot frees first (two freeing in the
+    // same millisecond would leave which of the next two builds is marked running first to chance).
+    for (let i = 0; i < 8; i++) slow.push(await startBuild(deployer, USERS.alice, i === 1 ? 14 : 8));
     await waitUntil('two of the slow builds to run', async () => {
       const states = await Promise.all(slow.map((id) => statusOf(deployer, USERS.alice, id)));
       return states.filter((s) => s.state === 'running').length === 2;
