@@ -1,15 +1,8 @@
+import { bearerChallenge } from './bearer-challenge.js';
 import type { RegistryHttpClient } from './registry-http.client.js';
 
 const MAX_TOKENS = 1_000;
 const DEFAULT_LIFETIME_S = 60;
-
-/** The parameters of a `Bearer realm="…",service="…",scope="…"` challenge. */
-function bearerChallenge(header: string | undefined): Record<string, string> | null {
-  if (!header || !/^bearer\s/i.test(header)) return null;
-  const parameters: Record<string, string> = {};
-  for (const match of header.slice(7).matchAll(/([a-zA-Z]+)="([^"]*)"/g)) parameters[match[1].toLowerCase()] = match[2];
-  return parameters.realm ? parameters : null;
-}
 
 /**
  * Anonymous pull tokens of the registry token protocol, kept until they

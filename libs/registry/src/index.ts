@@ -5,3 +5,4 @@ export * from './registry-host.js';
 export * from './cluster-registry-host.js';
 export * from './existing-image.finder.js';
 export * from './source-image-config.reader.js';
+export * from './proxy/index.js';
