@@ -5,31 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDocker } from '#libs/devenv';
 import { AuthRegistry, pushTinyImageWithAuth, startAuthRegistry } from '../support/auth-registry.js';
+import { rawRequest as raw, type RawAnswer } from '../support/raw-http.js';
 import { RegistryProxyProcess, runRegistryProxy, startRegistryProxy } from '../support/registry-proxy-process.js';
 
 const docker = () => ({ dockerHost: String(process.env.DOCKER_HOST), dockerCli: String(process.env.DOCKER_CLI ?? '/usr/bin/docker') });
 const MANIFEST_TYPES = 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json';
-
-interface RawAnswer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-/** One exchange with the path sent byte for byte (fetch would normalise `..` and friends). */
-function raw(host: string, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<RawAnswer> {
-  const [hostname, port] = host.split(':');
-  return new Promise((resolve, reject) => {
-    const outgoing = request({ hostname, port: Number(port), method, path, headers, agent: false }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      // latin1: one character per byte, so a binary blob survives the round trip.
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('latin1') }));
-    });
-    outgoing.on('error', reject);
-    outgoing.end(body);
-  });
-}
 
 /**
  * The scoped registry proxy, run as the compiled entry point in front of a
@@ -224,6 +204,7 @@ describe('scoped registry proxy in front of a basic-auth registry', () => {
   });
 
   it('never shows the password or its base64, in answers or in its log, and exits 0 on SIGTERM', async () => {
+    expect(await proxy.stop()).toBe(0);
     const log = proxy.output();
     expect(log).toContain('"outcome":"forward"');
     expect(log).toContain('denied:');
@@ -231,7 +212,6 @@ describe('scoped registry proxy in front of a basic-auth registry', () => {
       expect(log).not.toContain(secret);
       for (const answer of seen) expect(answer).not.toContain(secret);
     }
-    expect(await proxy.stop()).toBe(0);
     expect((await runRegistryProxy(['--check', proxy.host]).exited)).toBe(1);
   });
 });

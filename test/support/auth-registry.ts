@@ -38,9 +38,10 @@ export interface AuthRegistry extends RegistryCredentials {
 /**
  * A second Debian docker-registry on a free loopback port that requires basic
  * auth (htpasswd), with its own storage under the OS temp dir and delete
- * enabled. Stopped by its pid; its directory goes with it.
+ * enabled. Stopped by its pid; its directory goes with it. `auth` replaces
+ * htpasswd with another `auth` section (a token issuer's).
  */
-export async function startAuthRegistry(): Promise<AuthRegistry> {
+export async function startAuthRegistry(options: { auth?: Record<string, unknown> } = {}): Promise<AuthRegistry> {
   const dir = mkdtempSync(join(tmpdir(), 'deployer-auth-registry-'));
   const port = await freeLoopbackPort();
   const host = `127.0.0.1:${port}`;
@@ -52,7 +53,7 @@ export async function startAuthRegistry(): Promise<AuthRegistry> {
     log: { level: 'warn', accesslog: { disabled: true } },
     storage: { filesystem: { rootdirectory: join(dir, 'data') }, delete: { enabled: true } },
     http: { addr: host, secret: 'deployer-auth-registry' },
-    auth: { htpasswd: { realm: 'deployer-test', path: htpasswd } },
+    auth: options.auth ?? { htpasswd: { realm: 'deployer-test', path: htpasswd } },
   };
   const configFile = join(dir, 'config.yml');
   writeFileSync(configFile, JSON.stringify(config));
