@@ -45,7 +45,9 @@ export class ScopedRegistryProxy {
 
   private constructor(private readonly options: ScopedRegistryProxyOptions) {
     this.upstream = new URL(`${options.plainHttp ? 'http' : 'https'}://${options.upstream}`);
-    if (this.upstream.host !== options.upstream.toLowerCase() || this.upstream.pathname !== '/') {
+    const named = options.upstream.toLowerCase();
+    const sameHost = this.upstream.host === named || `${this.upstream.host}:${options.plainHttp ? 80 : 443}` === named;
+    if (!sameHost || this.upstream.pathname !== '/') {
       throw new Error(`the upstream must be host[:port], not ${options.upstream}`);
     }
     this.idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
@@ -97,7 +99,9 @@ export class ScopedRegistryProxy {
       this.options.log(JSON.stringify(line));
     });
     if (operation.kind === 'denied') {
-      request.resume();
+      // A denied upload is not read: the connection closes instead.
+      if (hasBody(request)) response.setHeader('connection', 'close');
+      else request.resume();
       return registryError(response, 403, 'DENIED', operation.message);
     }
     if (operation.kind === 'version-check') {
@@ -120,7 +124,7 @@ export class ScopedRegistryProxy {
     mayRetry: boolean,
   ): Promise<void> {
     const authorization = await this.authorizer.authorization(operation.scopes);
-    const hasBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
+    const withBody = hasBody(request);
     const client = this.options.plainHttp ? http : https;
     return new Promise<void>((resolve, reject) => {
       const outgoing = client.request({
@@ -140,14 +144,14 @@ export class ScopedRegistryProxy {
       });
       outgoing.on('response', (incoming) => {
         if (incoming.statusCode === 401) this.authorizer.rejected(operation.scopes, incoming.headers['www-authenticate']);
-        if (incoming.statusCode === 401 && mayRetry && !hasBody) {
+        if (incoming.statusCode === 401 && mayRetry && !withBody) {
           incoming.resume();
           return resolve(this.forward(request, response, operation, false));
         }
         response.writeHead(incoming.statusCode ?? 502, proxiedResponseHeaders(incoming.headers, this.upstream));
         pipeline(incoming, response, (error) => (error ? reject(error) : resolve()));
       });
-      if (hasBody) pipeline(request, outgoing, (error) => error && outgoing.destroy(error));
+      if (withBody) pipeline(request, outgoing, (error) => error && outgoing.destroy(error));
       else {
         request.resume();
         outgoing.end();
@@ -155,6 +159,9 @@ export class ScopedRegistryProxy {
     });
   }
 }
+
+const hasBody = (request: http.IncomingMessage) =>
+  request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
 
 function registryError(response: http.ServerResponse, status: number, code: string, message: string): void {
   const body = JSON.stringify({ errors: [{ code, message }] });
