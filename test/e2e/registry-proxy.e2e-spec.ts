@@ -208,6 +208,7 @@ describe('scoped registry proxy in front of a basic-auth registry', () => {
     const log = proxy.output();
     expect(log).toContain('"outcome":"forward"');
     expect(log).toContain('denied:');
+    expect(log).toContain('"outcome":"forward without the mount from \\"secret/other\\""');
     for (const secret of secrets()) {
       expect(log).not.toContain(secret);
       for (const answer of seen) expect(answer).not.toContain(secret);

@@ -30,6 +30,7 @@ describe('registryOperation', () => {
     expect(judge('POST', `/v2/alice/app/blobs/uploads/?mount=${D}&from=bob/app&digest=${D}`)).toMatchObject({
       upstreamPath: `/v2/alice/app/blobs/uploads/?digest=${encodeURIComponent(D)}`,
       scopes: ['repository:alice/app:pull,push'],
+      dropped: 'the mount from "bob/app"',
     });
   });
 

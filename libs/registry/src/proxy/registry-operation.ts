@@ -12,6 +12,8 @@ export interface ForwardedOperation {
   readonly upstreamPath: string;
   /** `repository:<name>:<actions>` scopes of the registry token protocol. */
   readonly scopes: readonly string[];
+  /** What of the request the proxy left out, for its log. */
+  readonly dropped?: string;
 }
 
 export type RegistryOperation =
@@ -56,7 +58,7 @@ export function registryOperation(method: string, rawUrl: string, grants: Reposi
   const [, repository, reference, session, blob, tags] = route;
   const readable = grants.pull.has(repository) || grants.push.has(repository);
   const writable = grants.push.has(repository);
-  const forward = (scopes: string[], keep: Record<string, string> = {}): RegistryOperation => {
+  const forward = (scopes: string[], keep: Record<string, string> = {}): ForwardedOperation => {
     const parameters = new URLSearchParams(keep).toString();
     return { kind: 'forward', repository, upstreamPath: parameters ? `${path}?${parameters}` : path, scopes };
   };
@@ -90,7 +92,7 @@ function openUpload(
   repository: string,
   query: URLSearchParams,
   grants: RepositoryGrants,
-  forward: (scopes: string[], keep: Record<string, string>) => RegistryOperation,
+  forward: (scopes: string[], keep: Record<string, string>) => ForwardedOperation,
 ): RegistryOperation {
   const kept: Record<string, string> = {};
   const digest = query.get('digest');
@@ -102,6 +104,8 @@ function openUpload(
     kept.mount = mount;
     kept.from = from;
     if (from !== repository) scopes.push(readScope(from));
+  } else if (mount !== null || from !== null) {
+    return { ...forward(scopes, kept), dropped: `the mount from ${JSON.stringify(from ?? '')}` };
   }
   return forward(scopes, kept);
 }

@@ -93,6 +93,7 @@ export class ScopedRegistryProxy {
     const method = request.method ?? '';
     const operation = registryOperation(method, request.url ?? '', this.options.grants);
     let outcome: string = operation.kind === 'denied' ? `denied: ${operation.message}` : operation.kind;
+    if (operation.kind === 'forward' && operation.dropped) outcome = `forward without ${operation.dropped}`;
     response.once('close', () => {
       const path = (request.url ?? '').split('?')[0];
       const line = { method, path, status: response.statusCode, outcome, ms: Date.now() - started };
