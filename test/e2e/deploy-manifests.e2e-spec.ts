@@ -41,6 +41,14 @@ describe('deploy/ manifests', () => {
     expect(toml['buildkitd.toml']).toContain('[registry."nuvolaris-registry-svc:5000"]');
   });
 
+  it("runs the build pods' registry proxy from the very image the worker runs", () => {
+    const worker = base.find((o) => o.kind === 'Deployment' && o.metadata.name === 'deployer-worker')!;
+    const image = (worker.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0].image;
+    const config = base.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'deployer-config')!.data as Record<string, string>;
+    expect(image).toBe('openserverless/deployer:0.1.0');
+    expect(config.BUILD_REGISTRY_PROXY_IMAGE).toBe(image);
+  });
+
   it('runs every container as non-root without privilege escalation, with probes on the API', () => {
     for (const deployment of withRedis.filter((o) => o.kind === 'Deployment')) {
       const pod = (deployment.spec as { template: { spec: Record<string, unknown> } }).template.spec;

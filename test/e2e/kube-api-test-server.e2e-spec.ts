@@ -243,6 +243,32 @@ describe('Kubernetes API test server, through @kubernetes/client-node', () => {
       watch.abort();
     });
 
+    it('runs a native sidecar (an init container with restartPolicy Always) beside the main container, and refuses restart policies elsewhere', async () => {
+      const withSidecar = jobBody('sidecar', {}, true);
+      withSidecar.spec!.template.spec!.initContainers!.push({ name: 'proxy', image: 'openserverless/deployer:0.1.0', restartPolicy: 'Always' });
+      await batch.createNamespacedJob({ namespace: ns, body: withSidecar });
+      const running = await waitFor(() => server.objects('Pod', ns).find((pod) => phaseOf(pod) === 'Running'));
+      const inits = (running.status as { initContainerStatuses: { name: string; state: Record<string, unknown> }[] }).initContainerStatuses;
+      expect(inits.find((s) => s.name === 'prepare')?.state).toHaveProperty('terminated');
+      expect(inits.find((s) => s.name === 'proxy')?.state).toHaveProperty('running');
+      expect((await jobCondition('sidecar')).type).toBe('Complete');
+      const done = server.objects('Pod', ns)[0];
+      expect(phaseOf(done)).toBe('Succeeded');
+      const proxy = (done.status as { initContainerStatuses: { name: string; state: { terminated?: { exitCode: number } } }[] }).initContainerStatuses.find((s) => s.name === 'proxy');
+      expect(proxy?.state.terminated?.exitCode).toBe(0);
+
+      const badInit = jobBody('bad-init', {}, true);
+      badInit.spec!.template.spec!.initContainers![0].restartPolicy = 'Never';
+      expect(statusOf(await failure(batch.createNamespacedJob({ namespace: ns, body: badInit }))).details?.causes).toContainEqual(
+        expect.objectContaining({ field: 'spec.template.spec.initContainers[0].restartPolicy', reason: 'FieldValueNotSupported' }),
+      );
+      const badMain = jobBody('bad-main');
+      badMain.spec!.template.spec!.containers[0].restartPolicy = 'Always';
+      expect(statusOf(await failure(batch.createNamespacedJob({ namespace: ns, body: badMain }))).details?.causes).toContainEqual(
+        expect.objectContaining({ field: 'spec.template.spec.containers[0].restartPolicy', reason: 'FieldValueForbidden' }),
+      );
+    });
+
     it('orphans dependents when asked to, and by default for batch/v1 Jobs with a warning', async () => {
       const job = await batch.createNamespacedJob({ namespace: ns, body: jobBody('orphaner') });
       const owner = { apiVersion: 'batch/v1', kind: 'Job', name: 'orphaner', uid: job.metadata?.uid ?? '' };

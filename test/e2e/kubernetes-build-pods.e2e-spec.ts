@@ -25,6 +25,7 @@ describe('build pods of the kubernetes driver and the secrets a tenant may name'
   const thief = tenant('trudy', 'bob-registry');
   const owner = tenant('carol', 'carol-registry');
   const sharer = tenant('sybil', 'shared-registry');
+  const plain: TestUser = { ...tenant('paul', ''), env: {} };
   let deployer: TestDeployer;
 
   const secret = (name: string, labels: Record<string, string>) => {
@@ -46,9 +47,10 @@ describe('build pods of the kubernetes driver and the secrets a tenant may name'
     secret('bob-registry', { [USER_LABEL]: 'bob' });
     secret('carol-registry', { [USER_LABEL]: owner.login });
     secret('shared-registry', { [SHARED_REGISTRY_SECRET_LABEL]: 'true' });
+    secret('registry-pull-secret', {});
     deployer = await startTestDeployer({
       worker: true,
-      env: kubernetesEnvironment(server.kubeconfigPath, writeUsersFile([admin, thief, owner, sharer])),
+      env: kubernetesEnvironment(server.kubeconfigPath, writeUsersFile([admin, thief, owner, sharer, plain])),
     });
   });
   afterAll(async () => {
@@ -81,15 +83,36 @@ describe('build pods of the kubernetes driver and the secrets a tenant may name'
     expect(jobs).toHaveLength(0);
   });
 
-  it.each([
-    ["the tenant's own labelled secret", owner],
-    ['a secret the operator shares with every tenant', sharer],
-  ])('mounts %s into BuildKit only', async (_what, who) => {
-    const { status, jobs } = await build(who);
+  type PodSpec = { initContainers: Container[]; containers: Container[] };
+  type Container = { name: string; volumeMounts?: { name: string }[]; args?: string[] };
+  const podOf = (job: unknown) => (job as { spec: { template: { spec: PodSpec } } }).spec.template.spec;
+  const mountsCredentials = (container: Container | undefined) => Boolean(container?.volumeMounts?.some((m) => m.name === 'docker-config'));
+
+  it("mounts the tenant's own labelled secret into BuildKit only", async () => {
+    const { status, jobs } = await build(owner);
     expect(status.state).toBe('succeeded');
     expect(jobs).toHaveLength(1);
-    expect(mountedSecrets(jobs[0])).toContain(who.env.REGISTRY_SECRET);
-    const pod = (jobs[0] as unknown as { spec: { template: { spec: { initContainers: { volumeMounts: { name: string }[] }[] } } } }).spec.template.spec;
-    expect(pod.initContainers[0].volumeMounts.map((m) => m.name)).not.toContain('docker-config');
+    expect(mountedSecrets(jobs[0])).toContain(owner.env.REGISTRY_SECRET);
+    const pod = podOf(jobs[0]);
+    expect(pod.initContainers.map((c) => c.name)).toEqual(['context']);
+    expect(mountsCredentials(pod.initContainers[0])).toBe(false);
+    expect(mountsCredentials(pod.containers[0])).toBe(true);
+  });
+
+  it.each([
+    ['a secret the operator shares with every tenant', () => sharer],
+    ['the shared push secret (no REGISTRY_SECRET)', () => plain],
+  ])('keeps %s in the registry proxy sidecar, out of the container that runs the tenant\'s steps', async (_what, who) => {
+    const { status, jobs } = await build(who());
+    expect(status.state).toBe('succeeded');
+    expect(jobs).toHaveLength(1);
+    const pod = podOf(jobs[0]);
+    expect(pod.initContainers.map((c) => c.name)).toEqual(['context', 'registry-proxy']);
+    expect(mountsCredentials(pod.initContainers[1])).toBe(true);
+    expect(mountsCredentials(pod.initContainers[0])).toBe(false);
+    expect(mountsCredentials(pod.containers[0])).toBe(false);
+    const output = pod.containers[0].args?.find((arg) => arg.startsWith('--output='));
+    expect(output).toMatch(/^--output=type=image,name=127\.0\.0\.1:15000\//);
+    expect(pod.initContainers[1].args).toEqual(expect.arrayContaining(['--push', who().login]));
   });
 });

@@ -229,6 +229,20 @@ export class DeployerEnvironment {
   @Transform(toBool) @IsBoolean()
   BUILD_USER_NAMESPACES = false;
 
+  /**
+   * Kubernetes driver: shared push credentials stay in a sidecar of the build
+   * pod, a registry proxy that lets BuildKit pull and push only what the build
+   * may (its target repository, its source); the BuildKit container, where the
+   * tenant's steps run, never holds them. Needs native sidecars (Kubernetes
+   * 1.29+). Off, BuildKit reads the shared credentials itself.
+   */
+  @Transform(toBool) @IsBoolean()
+  BUILD_REGISTRY_PROXY = true;
+
+  /** Image of the build pods' registry proxy: the deployer's own image (keep it the same as the worker's). */
+  @IsString() @MinLength(1)
+  BUILD_REGISTRY_PROXY_IMAGE = 'openserverless/deployer';
+
   /** Kubernetes driver: kubeconfig file; in-cluster configuration when unset. */
   @IsOptional() @IsString()
   KUBECONFIG?: string = undefined;

@@ -34,6 +34,8 @@ export interface BuildSpec {
   registrySecret: string | null;
   /** Full reference to push: `<registry>/<user>:<tag>`. */
   image: string;
+  /** The base image, as the Dockerfile's first line names it (`FROM <source>`). */
+  source: string;
   dockerfile: string;
   dependencyFile: ContextFile | null;
   /** The install script and its data: in the context beside the Dockerfile, bind-mounted by the install step. */

@@ -76,8 +76,14 @@ export class KubeletSimulator {
     while (this.dependencies.missingVolume(pod)) await sleep(POLL_MS, undefined, { signal });
     await sleep(scenario.startDelayMs ?? 0, undefined, { signal });
 
+    const sidecars: ContainerStatus[] = [];
     for (const init of inits) {
       const started = await this.startContainer(run, init, 'initContainerStatuses', scenario, failing);
+      if (init['restartPolicy'] === 'Always') {
+        // A native sidecar keeps running beside the main containers, which start once it has started.
+        sidecars.push(started);
+        continue;
+      }
       this.setStatus(run, 'initContainerStatuses', terminatedStatus(started, 0, 'Completed', timestamp()));
       this.logs.finish(pod.metadata.uid, started.name);
       this.publish(run);
@@ -106,6 +112,11 @@ export class KubeletSimulator {
     run.status['phase'] = failed ? 'Failed' : 'Succeeded';
     run.status['conditions'] = [condition('PodScheduled', 'True'), condition('Initialized', 'True', 'PodCompleted'), condition('Ready', 'False', 'PodCompleted'), condition('ContainersReady', 'False', 'PodCompleted')];
     for (const status of running) this.logs.finish(pod.metadata.uid, status.name);
+    // Once the main containers are done the kubelet stops the sidecars (SIGTERM); their exit does not change the phase.
+    for (const sidecar of sidecars) {
+      this.setStatus(run, 'initContainerStatuses', terminatedStatus(sidecar, 0, 'Completed', timestamp()));
+      this.logs.finish(pod.metadata.uid, sidecar.name);
+    }
     this.publish(run);
   }
 

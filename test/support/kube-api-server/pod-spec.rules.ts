@@ -37,6 +37,14 @@ export function podSpecErrors(spec: Record<string, unknown>, path: string, optio
     });
   check(initContainers, 'initContainers');
   check(containers, 'containers');
+  // Native sidecars (1.29+): an init container may say `Always`; a regular container may not set one.
+  initContainers.forEach((container, index) => {
+    const policy = container['restartPolicy'];
+    if (policy !== undefined && policy !== 'Always') errors.push(causes.notSupported(`${path}.initContainers[${index}].restartPolicy`, policy, ['Always']));
+  });
+  containers.forEach((container, index) => {
+    if (container['restartPolicy'] !== undefined) errors.push(causes.forbidden(`${path}.containers[${index}].restartPolicy`, 'may not be set for non-init containers'));
+  });
   const restartPolicy = spec['restartPolicy'];
   if (restartPolicy === undefined) {
     if (!options.allowedRestartPolicies.includes('Always')) {

@@ -102,6 +102,7 @@ export class RunBuildUseCase {
       registryHost: record.registryHost,
       registrySecret: await this.records.getCredentials(record.id),
       image: pushReference(record),
+      source: record.source,
       dockerfile: strategy.render({ source: record.source, hasFile: record.hasFile, user: base?.user ?? strategy.defaultUser, labels }),
       dependencyFile: content ? { name: strategy.dependencyFile, content } : null,
       installFiles,

@@ -13,6 +13,7 @@ import {
   contextConfigMap,
   credentialsSecret,
   installSecretsSecret,
+  proxiedScope,
 } from './build-job.manifests.js';
 import { BUILD_ID_LABEL, USER_LABEL, userLabelValue } from './kubernetes-labels.js';
 
@@ -26,7 +27,10 @@ const options: BuildJobOptions = {
   cache: true,
   insecureRegistry: true,
   userNamespaces: false,
+  registryProxyImage: null,
 };
+const own = (secret: string) => ({ secret, shared: false });
+const shared = (secret: string) => ({ secret, shared: true });
 const spec = (login = 'alice'): BuildSpec => ({
   buildId: '0mwv5oezo6055dfe345c',
   jobName: buildJobName(login, '0mwv5oezo6055dfe345c'),
@@ -35,7 +39,8 @@ const spec = (login = 'alice'): BuildSpec => ({
   registryHost: 'nuvolaris-registry-svc:5000',
   registrySecret: null,
   image: `nuvolaris-registry-svc:5000/${login}:python-1`,
-  dockerfile: 'FROM x\n',
+  source: 'ghcr.io/apache/openserverless-runtime-python:v3.12',
+  dockerfile: 'FROM ghcr.io/apache/openserverless-runtime-python:v3.12\n',
   dependencyFile: { name: 'requirements.txt', content: Buffer.from('requests\n') },
   installFiles: [{ name: 'deployer-install.sh', content: Buffer.from('#!/bin/sh\n') }],
   secrets: [],
@@ -46,7 +51,7 @@ const spec = (login = 'alice'): BuildSpec => ({
 describe('build Job manifests', () => {
   it.each(['alice', 'a'.repeat(120), 'dev.team_42', 'x--y'])('are valid Kubernetes objects for login %s', (login) => {
     const names = buildObjectNames(spec(login).jobName);
-    const job = buildJob(spec(login), names, options, 'registry-pull-secret');
+    const job = buildJob(spec(login), names, { ...options, registryProxyImage: 'openserverless/deployer:0.1.0' }, shared('registry-pull-secret'));
     expect(() => new Job(job as never).validate()).not.toThrow();
     expect(() => new ConfigMap(contextConfigMap(spec(login), names, options) as never).validate()).not.toThrow();
     const secret = credentialsSecret(spec(login), names, options, { username: 'u', password: 'p:w' });
@@ -71,7 +76,7 @@ describe('build Job manifests', () => {
       '/workspace/',
     ]);
     expect(contextConfigMap(spec(), names, options).data).toEqual({
-      Dockerfile: 'FROM x\n',
+      Dockerfile: 'FROM ghcr.io/apache/openserverless-runtime-python:v3.12\n',
       'requirements.txt': 'requests\n',
       'deployer-install.sh': '#!/bin/sh\n',
     });
@@ -114,7 +119,7 @@ describe('build Job manifests', () => {
   });
 
   it('mounts registry credentials in the BuildKit container only, never in the context copier', () => {
-    const job = buildJob(spec(), buildObjectNames(spec().jobName), options, 'registry-pull-secret');
+    const job = buildJob(spec(), buildObjectNames(spec().jobName), options, own('registry-pull-secret'));
     const pod = job.spec!.template.spec!;
     expect(pod.volumes).toContainEqual(expect.objectContaining({ name: 'docker-config', secret: expect.objectContaining({ secretName: 'registry-pull-secret' }) }));
     expect(pod.initContainers![0].volumeMounts!.map((m) => m.name)).toEqual(['context-source', 'workspace']);
@@ -125,7 +130,7 @@ describe('build Job manifests', () => {
   });
 
   it('with user namespaces keeps BuildKit\'s process sandbox: hostUsers false, /proc unmasked, no --oci-worker-no-process-sandbox', () => {
-    const job = buildJob(spec(), buildObjectNames(spec().jobName), { ...options, userNamespaces: true }, 'registry-pull-secret');
+    const job = buildJob(spec(), buildObjectNames(spec().jobName), { ...options, userNamespaces: true }, own('registry-pull-secret'));
     expect(() => new Job(job as never).validate()).not.toThrow();
     const pod = job.spec!.template.spec!;
     expect(pod.hostUsers).toBe(false);
@@ -163,6 +168,74 @@ describe('build Job manifests', () => {
       auths: Record<string, { auth: string }>;
     };
     expect(Buffer.from(config.auths['nuvolaris-registry-svc:5000'].auth, 'base64').toString()).toBe('bob:s3cret');
-    expect(JSON.stringify(buildJob(spec(), names, options, names.credentials))).not.toContain('s3cret');
+    expect(JSON.stringify(buildJob(spec(), names, options, own(names.credentials)))).not.toContain('s3cret');
+  });
+
+  describe('with shared credentials and the registry proxy', () => {
+    const proxied = { ...options, insecureRegistry: false, registryProxyImage: 'openserverless/deployer:0.1.0' };
+    const onRegistry: BuildSpec = {
+      ...spec(),
+      source: 'nuvolaris-registry-svc:5000/alice:python-base',
+      dockerfile: 'FROM nuvolaris-registry-svc:5000/alice:python-base\nRUN true\n',
+    };
+    const podOf = (job: ReturnType<typeof buildJob>) => job.spec!.template.spec!;
+
+    it('mounts the shared secret in the proxy sidecar only: BuildKit, where the tenant\'s steps run, never sees it', () => {
+      const job = buildJob(onRegistry, buildObjectNames(onRegistry.jobName), proxied, shared('registry-pull-secret'));
+      expect(() => new Job(job as never).validate()).not.toThrow();
+      const pod = podOf(job);
+      const [copier, proxy] = pod.initContainers!;
+      expect(proxy).toMatchObject({ name: 'registry-proxy', image: 'openserverless/deployer:0.1.0', restartPolicy: 'Always' });
+      expect(proxy.volumeMounts).toContainEqual({ name: 'docker-config', mountPath: '/run/registry-credentials', readOnly: true });
+      for (const container of [copier, pod.containers[0]]) {
+        expect(container.volumeMounts!.some((m) => m.name === 'docker-config')).toBe(false);
+      }
+      expect(proxy.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+      expect(proxy.startupProbe?.exec?.command).toEqual(['node', 'dist/apps/registry-proxy/src/main.js', '--check', '127.0.0.1:15000']);
+      expect(pod.shareProcessNamespace).toBeUndefined();
+    });
+
+    it('scopes the proxy to the build\'s own repository and its source, and sends BuildKit through it', () => {
+      const names = buildObjectNames(onRegistry.jobName);
+      const job = buildJob(onRegistry, names, proxied, shared('registry-pull-secret'));
+      const proxy = podOf(job).initContainers![1];
+      expect(proxy.args).toEqual([
+        '--listen', '127.0.0.1:15000',
+        '--upstream', 'nuvolaris-registry-svc:5000',
+        '--docker-config', '/run/registry-credentials/config.json',
+        '--push', 'alice',
+      ]);
+      const args = podOf(job).containers[0].args!;
+      expect(args).toContain('--output=type=image,name=127.0.0.1:15000/alice:python-1,push=true,registry.insecure=true');
+      expect(args).toContain('--import-cache=type=registry,ref=127.0.0.1:15000/alice:buildcache-python,registry.insecure=true');
+      expect(args.join(' ')).not.toContain('nuvolaris-registry-svc');
+      expect(contextConfigMap(onRegistry, names, proxied, undefined, proxiedScope(onRegistry, proxied, shared('s'))).data!.Dockerfile).toBe(
+        'FROM 127.0.0.1:15000/alice:python-base\nRUN true\n',
+      );
+    });
+
+    it('lets the proxy pull a source of another repository on the registry, and leaves other registries alone', () => {
+      const runtime: BuildSpec = { ...onRegistry, source: 'nuvolaris-registry-svc:5000/openserverless/runtime-python@sha256:' + 'a'.repeat(64), dockerfile: 'FROM x\n' };
+      expect(proxiedScope(runtime, { ...proxied, insecureRegistry: true }, shared('s'))).toEqual({
+        upstream: 'nuvolaris-registry-svc:5000',
+        plainHttp: true,
+        push: ['alice'],
+        pull: ['openserverless/runtime-python'],
+      });
+      const elsewhere = proxiedScope(spec(), proxied, shared('s'))!;
+      expect(elsewhere.pull).toEqual([]);
+      expect(contextConfigMap(spec(), buildObjectNames(spec().jobName), proxied, undefined, elsewhere).data!.Dockerfile).toBe(spec().dockerfile);
+    });
+
+    it('is not used for the user\'s own credentials, nor when turned off', () => {
+      for (const [opts, credentials] of [
+        [proxied, own('alice-registry')],
+        [options, shared('registry-pull-secret')],
+      ] as const) {
+        const pod = podOf(buildJob(onRegistry, buildObjectNames(onRegistry.jobName), opts, credentials));
+        expect(pod.initContainers!.map((c) => c.name)).toEqual(['context']);
+        expect(pod.containers[0].volumeMounts!.some((m) => m.name === 'docker-config')).toBe(true);
+      }
+    });
   });
 });

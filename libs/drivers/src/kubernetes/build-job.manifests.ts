@@ -4,6 +4,7 @@ import { CA_BUNDLE_SECRET } from '#libs/runtimes';
 import { BuildSpec } from '../build-driver.js';
 import { BuildObjectNames } from './build-object-names.js';
 import { buildLabels } from './kubernetes-labels.js';
+import { RegistryScope, proxiedDockerfile, registryProxyContainer, registryScope, throughProxy } from './registry-proxy.sidecar.js';
 
 export interface BuildJobOptions {
   namespace: string;
@@ -20,6 +21,24 @@ export interface BuildJobOptions {
    * registry credentials among them) through /proc.
    */
   userNamespaces: boolean;
+  /** Image of the registry proxy sidecar that holds shared credentials; null: BuildKit reads them itself. */
+  registryProxyImage: string | null;
+}
+
+/**
+ * The registry credentials of one build: the user's own (BuildKit reads
+ * them; they grant the tenant nothing it does not have) or shared ones,
+ * which only the registry proxy sidecar reads when there is one.
+ */
+export interface BuildCredentials {
+  secret: string;
+  shared: boolean;
+}
+
+/** The registry scope a build's proxy enforces, or null when BuildKit talks to the registry itself. */
+export function proxiedScope(spec: BuildSpec, options: BuildJobOptions, credentials: BuildCredentials | null): RegistryScope | null {
+  if (!credentials?.shared || !options.registryProxyImage) return null;
+  return registryScope(spec, options.insecureRegistry);
 }
 
 const WORKSPACE = '/workspace';
@@ -67,8 +86,14 @@ const BUILDKIT_CONTAINER = 'buildkit';
 export { BUILDKIT_CONTAINER };
 
 /** The build context: the Dockerfile and the dependency file, as a ConfigMap. */
-export function contextConfigMap(spec: BuildSpec, names: BuildObjectNames, options: BuildJobOptions, owner?: V1OwnerReference): V1ConfigMap {
-  const data: Record<string, string> = { Dockerfile: spec.dockerfile };
+export function contextConfigMap(
+  spec: BuildSpec,
+  names: BuildObjectNames,
+  options: BuildJobOptions,
+  owner?: V1OwnerReference,
+  scope: RegistryScope | null = null,
+): V1ConfigMap {
+  const data: Record<string, string> = { Dockerfile: scope ? proxiedDockerfile(spec) : spec.dockerfile };
   for (const file of contextFiles(spec)) data[file.name] = file.content.toString('utf8');
   return {
     apiVersion: 'v1',
@@ -120,16 +145,19 @@ export const ownerReferenceTo = (job: V1Job): V1OwnerReference => ({
 });
 
 /** buildctl's arguments: each value its own argv entry, no shell anywhere. */
-export function buildctlArguments(spec: BuildSpec, options: BuildJobOptions): string[] {
-  const insecure = options.insecureRegistry ? ',registry.insecure=true' : '';
-  const cacheRef = `${spec.registryHost}/${spec.image.slice(spec.registryHost.length + 1).split(':')[0]}:buildcache-${spec.kind}`;
+export function buildctlArguments(spec: BuildSpec, options: BuildJobOptions, scope: RegistryScope | null = null): string[] {
+  // Through the proxy, BuildKit talks plain HTTP to loopback.
+  const insecure = options.insecureRegistry || scope ? ',registry.insecure=true' : '';
+  const onRegistry = (reference: string) => (scope ? throughProxy(reference, spec.registryHost) : reference);
+  const image = onRegistry(spec.image);
+  const cacheRef = onRegistry(`${spec.registryHost}/${spec.image.slice(spec.registryHost.length + 1).split(':')[0]}:buildcache-${spec.kind}`);
   return [
     'build',
     '--progress=plain',
     '--frontend=dockerfile.v0',
     `--local=context=${WORKSPACE}`,
     `--local=dockerfile=${WORKSPACE}`,
-    `--output=type=image,name=${spec.image},push=true${insecure}`,
+    `--output=type=image,name=${image},push=true${insecure}`,
     '--metadata-file=/dev/termination-log',
     ...(options.cache
       ? [`--export-cache=type=registry,ref=${cacheRef},mode=max${insecure}`, `--import-cache=type=registry,ref=${cacheRef}${insecure}`]
@@ -144,8 +172,12 @@ export function buildctlArguments(spec: BuildSpec, options: BuildJobOptions): st
  * The build Job: an init container copies the context out of its ConfigMap
  * into an emptyDir; rootless BuildKit, started by its daemonless wrapper,
  * builds and pushes, writing the image digest as its termination message.
+ * With shared credentials, a registry proxy sidecar holds them and BuildKit
+ * reaches the registry through it: the tenant's steps run beside BuildKit,
+ * never beside the credentials.
  */
-export function buildJob(spec: BuildSpec, names: BuildObjectNames, options: BuildJobOptions, dockerConfigSecret: string | null): V1Job {
+export function buildJob(spec: BuildSpec, names: BuildObjectNames, options: BuildJobOptions, credentials: BuildCredentials | null): V1Job {
+  const scope = proxiedScope(spec, options, credentials);
   const labels = buildLabels(spec);
   const files = ['Dockerfile', ...contextFiles(spec).map((file) => file.name)];
   const volumes: V1Volume[] = [
@@ -159,19 +191,24 @@ export function buildJob(spec: BuildSpec, names: BuildObjectNames, options: Buil
     { name: 'buildkitd-config', mountPath: '/home/user/.config/buildkit', readOnly: true },
     { name: 'buildkit-state', mountPath: '/home/user/.local/share/buildkit' },
   ];
-  if (dockerConfigSecret) {
-    volumes.push({ name: 'docker-config', secret: { secretName: dockerConfigSecret, items: [{ key: '.dockerconfigjson', path: 'config.json' }] } });
-    mounts.push({ name: 'docker-config', mountPath: '/home/user/.docker', readOnly: true });
+  if (credentials) {
+    volumes.push({ name: 'docker-config', secret: { secretName: credentials.secret, items: [{ key: '.dockerconfigjson', path: 'config.json' }] } });
+    if (!scope) mounts.push({ name: 'docker-config', mountPath: '/home/user/.docker', readOnly: true });
   }
   if (needsInstallSecrets(spec)) {
     volumes.push({ name: 'install-secrets', secret: { secretName: names.installSecrets, defaultMode: 0o400 } });
     mounts.push({ name: 'install-secrets', mountPath: INSTALL_SECRETS_DIR, readOnly: true });
   }
   const caBundle = caBundleOf(spec);
+  const caBundleMounts: V1VolumeMount[] = caBundle ? [{ name: 'ca-bundle', mountPath: CA_BUNDLE_DIR, readOnly: true }] : [];
   if (caBundle) {
     volumes.push({ name: 'ca-bundle', configMap: { name: caBundleConfigMapName(caBundle.content) } });
-    mounts.push({ name: 'ca-bundle', mountPath: CA_BUNDLE_DIR, readOnly: true });
+    mounts.push(...caBundleMounts);
   }
+  const sidecars =
+    scope && options.registryProxyImage
+      ? [registryProxyContainer(scope, options.registryProxyImage, caBundleMounts, caBundle ? `${CA_BUNDLE_DIR}/${CA_BUNDLE_KEY}` : null)]
+      : [];
   const unprivileged = { runAsUser: 1000, runAsGroup: 1000, runAsNonRoot: true };
   return {
     apiVersion: 'batch/v1',
@@ -201,13 +238,14 @@ export function buildJob(spec: BuildSpec, names: BuildObjectNames, options: Buil
               securityContext: { ...unprivileged, allowPrivilegeEscalation: false },
               resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
             },
+            ...sidecars,
           ],
           containers: [
             {
               name: BUILDKIT_CONTAINER,
               image: options.buildkitImage,
               command: ['buildctl-daemonless.sh'],
-              args: buildctlArguments(spec, options),
+              args: buildctlArguments(spec, options, scope),
               env: [
                 { name: 'BUILDKITD_FLAGS', value: options.userNamespaces ? '' : '--oci-worker-no-process-sandbox' },
                 { name: 'DOCKER_CONFIG', value: '/home/user/.docker' },

@@ -53,6 +53,15 @@ describe('assessBuild', () => {
     expect(assessBuild(job(), [pod([], [init])])).toMatchObject({ phase: 'failed', reason: 'ErrImagePull' });
   });
 
+  it('takes the registry proxy sidecar\'s exit for no verdict, but fails when it cannot start', () => {
+    const sidecar = (state: V1ContainerStatus['state']) => ({ ...buildkit(state), name: 'registry-proxy' });
+    const context = { ...buildkit({ terminated: { exitCode: 0, reason: 'Completed' } }), name: 'context' };
+    const running = pod([buildkit({ running: { startedAt: new Date() } })], [context, sidecar({ terminated: { exitCode: 143, reason: 'Error' } })]);
+    expect(assessBuild(job(), [running])).toEqual({ phase: 'running', pod: 'build-alice-1-abcde' });
+    const looping = pod([buildkit({ waiting: { reason: 'PodInitializing' } })], [context, sidecar({ waiting: { reason: 'CrashLoopBackOff', message: 'back-off' } })]);
+    expect(assessBuild(job(), [looping])).toMatchObject({ phase: 'failed', reason: 'CrashLoopBackOff', message: expect.stringContaining('registry-proxy') });
+  });
+
   it('fails with the exit code when BuildKit fails', () => {
     const failed = pod([buildkit({ terminated: { exitCode: 1, reason: 'Error' } })]);
     expect(assessBuild(job(), [failed])).toMatchObject({ phase: 'failed', reason: 'BuildFailed', message: expect.stringContaining('code 1') });

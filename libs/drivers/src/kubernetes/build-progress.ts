@@ -1,6 +1,7 @@
 import type { V1ContainerStatus, V1Job, V1Pod } from '@kubernetes/client-node';
 import { FailureReason, isFailureReason } from '#libs/errors';
 import { BUILDKIT_CONTAINER } from './build-job.manifests.js';
+import { REGISTRY_PROXY_CONTAINER } from './registry-proxy.sidecar.js';
 
 export type BuildProgress =
   | { phase: 'pending' }
@@ -69,7 +70,8 @@ export function assessBuild(job: V1Job | null, pods: V1Pod[]): BuildProgress {
       message: `BuildKit exited with code ${terminated.exitCode}${terminated.reason ? ` (${terminated.reason})` : ''}`,
     };
   }
-  const initFailure = pod?.status?.initContainerStatuses?.find((s) => (s.state?.terminated?.exitCode ?? 0) !== 0);
+  // The proxy sidecar is restarted by the kubelet when it fails, and stopped (SIGTERM) when BuildKit ends: its exit is no verdict.
+  const initFailure = pod?.status?.initContainerStatuses?.find((s) => s.name !== REGISTRY_PROXY_CONTAINER && (s.state?.terminated?.exitCode ?? 0) !== 0);
   if (initFailure) {
     return { phase: 'failed', pod: podName, reason: 'ContextCopyFailed', message: `copying the build context failed (exit ${initFailure.state?.terminated?.exitCode})` };
   }

@@ -5,6 +5,7 @@ import { KubernetesApiError, KubernetesRepository, isAlreadyExists } from '#libs
 import { BuildDriver, BuildFailure, BuildLogSink, BuildResult, BuildSpec, DriverCleanup, DriverCleanupReport, isHandover } from '../build-driver.js';
 import { FinishedJobsCleaner } from './finished-jobs.cleaner.js';
 import {
+  BuildCredentials,
   BuildJobOptions,
   buildJob,
   caBundleConfigMap,
@@ -15,6 +16,7 @@ import {
   installSecretsSecret,
   needsInstallSecrets,
   ownerReferenceTo,
+  proxiedScope,
 } from './build-job.manifests.js';
 import { BuildObjectNames, buildObjectNames } from './build-object-names.js';
 import { BuildkitdConfigMap } from './buildkitd-config.map.js';
@@ -26,6 +28,7 @@ import { BUILD_ID_LABEL, SHARED_REGISTRY_SECRET_LABEL, USER_LABEL, registrySecre
 const SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** The push credentials OpenServerless installs create beside the imagePullSecret. */
 const INTERNAL_PUSH_SECRET = 'registry-pull-secret-int';
+type NamedSecret = { kind: 'named'; name: string; shared: boolean };
 /** How long the choice of shared push secret holds before the secrets are read again. */
 const SHARED_CREDENTIALS_TTL_MS = 10_000;
 
@@ -41,7 +44,7 @@ export class KubernetesBuildDriver extends BuildDriver {
   private readonly options: BuildJobOptions;
   private readonly buildkitdConfig: BuildkitdConfigMap;
   private readonly caBundlesSeen = new Set<string>();
-  private sharedCredentials?: { readonly until: number; readonly choice: Promise<{ kind: 'named'; name: string } | null> };
+  private sharedCredentials?: { readonly until: number; readonly choice: Promise<NamedSecret | null> };
 
   constructor(
     private readonly config: DeployerEnvironment,
@@ -63,6 +66,7 @@ export class KubernetesBuildDriver extends BuildDriver {
       cache: config.BUILD_CACHE,
       insecureRegistry: false,
       userNamespaces: config.BUILD_USER_NAMESPACES,
+      registryProxyImage: config.BUILD_REGISTRY_PROXY ? config.BUILD_REGISTRY_PROXY_IMAGE : null,
     };
   }
 
@@ -82,10 +86,14 @@ export class KubernetesBuildDriver extends BuildDriver {
       await this.buildkitdConfig.ensure();
       await this.ensureCaBundle(spec, options);
       const credentials = await this.credentials(spec);
-      const dockerConfigSecret = credentials?.kind === 'per-build' ? names.credentials : (credentials?.name ?? null);
-      const job = await this.createOrAttach(buildJob(spec, names, options, dockerConfigSecret), spec.buildId);
+      const secret: BuildCredentials | null =
+        credentials?.kind === 'per-build'
+          ? { secret: names.credentials, shared: false }
+          : credentials && { secret: credentials.name, shared: credentials.shared };
+      const job = await this.createOrAttach(buildJob(spec, names, options, secret), spec.buildId);
       const owner = ownerReferenceTo(job);
-      await this.ensureCreated(() => this.kube.createConfigMap(contextConfigMap(spec, names, options, owner)));
+      const scope = proxiedScope(spec, options, secret);
+      await this.ensureCreated(() => this.kube.createConfigMap(contextConfigMap(spec, names, options, owner, scope)));
       if (credentials?.kind === 'per-build') {
         await this.ensureCreated(() => this.kube.createSecret(credentialsSecret(spec, names, options, credentials, owner)));
       }
@@ -113,7 +121,7 @@ export class KubernetesBuildDriver extends BuildDriver {
 
   private async credentials(
     spec: BuildSpec,
-  ): Promise<{ kind: 'per-build'; username: string; password: string } | { kind: 'named'; name: string } | null> {
+  ): Promise<{ kind: 'per-build'; username: string; password: string } | NamedSecret | null> {
     const secret = spec.registrySecret?.trim();
     if (!secret) return this.cachedSharedPushCredentials();
     const colon = secret.indexOf(':');
@@ -133,11 +141,12 @@ export class KubernetesBuildDriver extends BuildDriver {
         'RegistrySecretNotAllowed',
       );
     }
-    return { kind: 'named', name: secret };
+    // Usable by this user alone, or shared with every user: shared ones stay with the proxy.
+    return { kind: 'named', name: secret, shared: found.metadata?.labels?.[USER_LABEL] !== userLabelValue(spec.login) };
   }
 
   /** The shared push secret, chosen at most every few seconds rather than with two reads per build; a failed choice is not kept. */
-  private cachedSharedPushCredentials(): Promise<{ kind: 'named'; name: string } | null> {
+  private cachedSharedPushCredentials(): Promise<NamedSecret | null> {
     if (this.sharedCredentials && this.sharedCredentials.until > Date.now()) return this.sharedCredentials.choice;
     const choice = this.sharedPushCredentials();
     const entry = { until: Date.now() + SHARED_CREDENTIALS_TTL_MS, choice };
@@ -153,14 +162,14 @@ export class KubernetesBuildDriver extends BuildDriver {
    * installs make for pushing (`registry-pull-secret-int`), else the
    * imagePullSecret (REGISTRY_PULL_SECRET), else none.
    */
-  private async sharedPushCredentials(): Promise<{ kind: 'named'; name: string } | null> {
+  private async sharedPushCredentials(): Promise<NamedSecret | null> {
     const configured = this.config.REGISTRY_PUSH_SECRET;
     if (configured) {
-      if (await this.kube.readSecret(configured)) return { kind: 'named', name: configured };
+      if (await this.kube.readSecret(configured)) return { kind: 'named', name: configured, shared: true };
       throw new BuildFailure(`REGISTRY_PUSH_SECRET "${configured}" does not exist in namespace ${this.config.KUBE_NAMESPACE}`, 'RegistrySecretMissing');
     }
     for (const name of [INTERNAL_PUSH_SECRET, this.config.REGISTRY_PULL_SECRET]) {
-      if (await this.kube.readSecret(name)) return { kind: 'named', name };
+      if (await this.kube.readSecret(name)) return { kind: 'named', name, shared: true };
     }
     return null;
   }
