@@ -191,6 +191,7 @@ describe('build Job manifests', () => {
         expect(container.volumeMounts!.some((m) => m.name === 'docker-config')).toBe(false);
       }
       expect(proxy.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+      expect(proxy.securityContext?.runAsUser).not.toBe(pod.containers[0].securityContext?.runAsUser);
       expect(proxy.startupProbe?.exec?.command).toEqual(['node', 'dist/apps/registry-proxy/src/main.js', '--check', '127.0.0.1:15000']);
       expect(pod.shareProcessNamespace).toBeUndefined();
     });

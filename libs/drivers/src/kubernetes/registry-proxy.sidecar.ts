@@ -7,6 +7,7 @@ export const REGISTRY_PROXY_ADDRESS = '127.0.0.1:15000';
 /** The shared credentials, mounted in the proxy's container only. */
 export const PROXY_CREDENTIALS_DIR = '/run/registry-credentials';
 const PROXY_ENTRY = 'dist/apps/registry-proxy/src/main.js';
+const PROXY_USER = 65532;
 
 /**
  * What one build may do on the shared registry, and so all its proxy lets
@@ -62,8 +63,8 @@ export function proxiedDockerfile(spec: BuildSpec): string {
 /**
  * The proxy as a native sidecar (an init container that keeps running, so
  * BuildKit starts only once its startup probe passes, and the kubelet stops
- * it when the build ends). It runs from the deployer's image, as a user with
- * nothing to write and no capabilities: it only forwards requests.
+ * it when the build ends). It runs from the deployer's image, as a user of
+ * its own with nothing to write and no capabilities: it only forwards requests.
  */
 export function registryProxyContainer(scope: RegistryScope, image: string, extraMounts: V1VolumeMount[], caBundlePath: string | null): V1Container {
   const args = [
@@ -92,8 +93,9 @@ export function registryProxyContainer(scope: RegistryScope, image: string, extr
       timeoutSeconds: 5,
     },
     securityContext: {
-      runAsUser: 1000,
-      runAsGroup: 1000,
+      // Not BuildKit's user: nothing in the BuildKit container runs as the owner of the proxy's process.
+      runAsUser: PROXY_USER,
+      runAsGroup: PROXY_USER,
       runAsNonRoot: true,
       allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,
