@@ -6,3 +6,4 @@ export * from './kubernetes/kubernetes.build-driver.js';
 export * from './kubernetes/kubernetes-labels.js';
 export * from './kubernetes/build-object-names.js';
 export * from './kubernetes/finished-jobs.cleaner.js';
+export * from './kubernetes/build-job.manifests.js';
