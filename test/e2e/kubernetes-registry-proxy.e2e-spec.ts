@@ -6,6 +6,7 @@ import { buildJobName } from '#libs/builds';
 import { runDocker } from '#libs/devenv';
 import { BuildJobOptions, BuildSpec, buildJob, buildObjectNames, contextConfigMap, proxiedScope } from '#libs/drivers';
 import { AuthRegistry, startAuthRegistry } from '../support/auth-registry.js';
+import { buildJobOptions } from '../support/build-job-options.fixture.js';
 import { REGISTRY_PROXY_MAIN, runRegistryProxy, startRegistryProxy, type RegistryProxyProcess } from '../support/registry-proxy-process.js';
 
 const docker = () => ({ dockerHost: String(process.env.DOCKER_HOST), dockerCli: String(process.env.DOCKER_CLI ?? '/usr/bin/docker') });
@@ -60,17 +61,7 @@ describe('the kubernetes build pod\'s registry proxy, run as the driver renders 
       timeoutSeconds: 600,
       noCache: false,
     };
-    options = {
-      namespace: 'nuvolaris',
-      buildkitImage: 'moby/buildkit:v0.17.3-rootless',
-      buildkitdConfigMap: 'nuvolaris-buildkitd-conf',
-      resources: { cpuRequest: '250m', cpuLimit: '2', memoryRequest: '256Mi', memoryLimit: '2Gi' },
-      ttlSecondsAfterFinished: 3600,
-      cache: true,
-      insecureRegistry: true,
-      userNamespaces: false,
-      registryProxyImage: 'openserverless/deployer:0.1.0',
-    };
+    options = buildJobOptions({ registryProxyImage: 'openserverless/deployer:0.1.0' });
   }, 120_000);
 
   afterAll(async () => {

@@ -2,6 +2,7 @@ import { Job } from 'kubernetes-models/batch/v1/Job';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { buildJobName } from '#libs/builds';
+import { buildJobOptions } from '../../../../test/support/build-job-options.fixture.js';
 import { BuildSpec } from '../build-driver.js';
 import { buildObjectNames } from './build-object-names.js';
 import {
@@ -18,17 +19,7 @@ import {
 import { BUILD_ID_LABEL, USER_LABEL, userLabelValue } from './kubernetes-labels.js';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const options: BuildJobOptions = {
-  namespace: 'nuvolaris',
-  buildkitImage: 'moby/buildkit:v0.17.3-rootless',
-  buildkitdConfigMap: 'nuvolaris-buildkitd-conf',
-  resources: { cpuRequest: '250m', cpuLimit: '2', memoryRequest: '256Mi', memoryLimit: '2Gi' },
-  ttlSecondsAfterFinished: 3600,
-  cache: true,
-  insecureRegistry: true,
-  userNamespaces: false,
-  registryProxyImage: null,
-};
+const options: BuildJobOptions = buildJobOptions();
 const own = (secret: string) => ({ secret, shared: false });
 const shared = (secret: string) => ({ secret, shared: true });
 const spec = (login = 'alice'): BuildSpec => ({
