@@ -4,7 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DeployerEnvironment, createLogger } from '#libs/config';
 import { ApiModule } from './api.module.js';
 import { configureBodyParsing } from './http/body-parsing.js';
-import { answerClientErrorsInJson } from './http/client-error.handler.js';
+import { answerClientErrorInJson } from './http/client-error.handler.js';
 import { describeWholeBodies } from './http/whole-bodies.js';
 import { assignRequestIds } from './http/request-id.js';
 import { refuseUndecodableParams, rerouteUndecodable } from './http/undecodable-url.js';
@@ -34,6 +34,7 @@ const adapter = (config: DeployerEnvironment) =>
     // Requests on open connections are answered while the server closes, as they are during the drain.
     return503OnClosing: false,
     frameworkErrors: rerouteUndecodable,
+    clientErrorHandler: answerClientErrorInJson,
   });
 
 /** The configured HTTP application, not yet listening (tests listen on port 0). */
@@ -57,7 +58,6 @@ export async function createApiApp(
   app.useGlobalFilters(new ErrorResponseFilter());
   setupOpenApi(app);
   mountQueueDashboard(app, config);
-  answerClientErrorsInJson(app.getHttpServer());
   if (options.shutdownHooks !== false) app.enableShutdownHooks();
   return app;
 }
