@@ -2,11 +2,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 
-/** A weak tag of the body's length and SHA-1, the form the service has always sent. */
-export function weakEntityTag(body: string | Buffer): string {
-  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-  const hash = createHash('sha1').update(bytes).digest('base64').substring(0, 27);
-  return `W/"${bytes.length.toString(16)}-${hash}"`;
+/** A weak tag of the body's length in bytes and its SHA-1, the form the service has always sent. */
+function weakEntityTag(body: string | Buffer): string {
+  const hash = createHash('sha1').update(body).digest('base64').substring(0, 27);
+  return `W/"${Buffer.byteLength(body).toString(16)}-${hash}"`;
 }
 
 const NO_CACHE = /(?:^|,)\s*?no-cache\s*?(?:,|$)/;
