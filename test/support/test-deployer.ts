@@ -1,6 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -15,7 +15,7 @@ export interface TestDeployer {
   url: string;
   redis: Redis;
   queue: Queue;
-  api: NestExpressApplication;
+  api: NestFastifyApplication;
   worker?: INestApplicationContext;
   /** Every key this deployer wrote, to prove bad requests store nothing. */
   keys(): Promise<string[]>;

@@ -10,9 +10,10 @@ import {
   type ArgumentsHost,
   type ExceptionFilter,
   type ExecutionContext,
-  type INestApplication,
 } from '@nestjs/common';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
+import type { FastifyReply } from 'fastify';
 import request from 'supertest';
 import { DependencyUnavailableError, DomainError, UnauthenticatedError } from '#libs/errors';
 import { AuthModule } from './auth.module.js';
@@ -40,7 +41,7 @@ class WhoAmIModule {}
 class StatusFilter implements ExceptionFilter {
   catch(error: DomainError, host: ArgumentsHost): void {
     const status = error instanceof UnauthenticatedError ? 401 : error instanceof DependencyUnavailableError ? 503 : 500;
-    host.switchToHttp().getResponse().status(status).json({ status: 'ko', message: error.message });
+    host.switchToHttp().getResponse<FastifyReply>().code(status).send({ status: 'ko', message: error.message });
   }
 }
 
@@ -48,7 +49,7 @@ const basic = (pair: string) => `Basic ${Buffer.from(pair).toString('base64')}`;
 
 describe('AuthModule with AuthGuard and @CurrentUser()', () => {
   let dir: string;
-  let app: INestApplication;
+  let app: NestFastifyApplication;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'auth-module-'));
@@ -57,9 +58,10 @@ describe('AuthModule with AuthGuard and @CurrentUser()', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [AuthModule.register({ provider: 'static', usersFile }), WhoAmIModule],
     }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
+    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false });
     app.useGlobalFilters(new StatusFilter());
     await app.init();
+    await app.getHttpAdapter().getInstance().ready();
   });
 
   afterAll(async () => {

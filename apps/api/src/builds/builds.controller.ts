@@ -11,7 +11,8 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
+import type { OutgoingHttpHeaders } from 'node:http';
 import { AuthGuard, type AuthenticatedUser, CurrentUser } from '#libs/auth';
 import { BuildLogsRepository, BuildRecord, BuildRecordsRepository, isEnsureId, isFinished, pushReference, reconnectLine, toBuildView } from '#libs/builds';
 import { InvalidInputError, NotFoundError } from '#libs/errors';
@@ -135,7 +136,7 @@ export class BuildsController {
   @ApiAcceptedResponse({ type: EnsureBuildResponseDto, description: 'Ensure id: queued or running.' })
   @ApiConflictResponse({ type: EnsureBuildResponseDto, description: 'Ensure id: failed.' })
   @ApiErrorResponses(400, 404)
-  async get(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Res({ passthrough: true }) response: Response) {
+  async get(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Res({ passthrough: true }) response: FastifyReply) {
     if (isEnsureId(id)) {
       const record = await this.ensureStatus.execute(user, id);
       response.status(ensureStatusCode(record));
@@ -190,7 +191,7 @@ export class BuildsController {
     @Param('id') id: string,
     @Query('follow') follow: string | undefined,
     @Query('from') from: unknown,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ) {
     const offset = lineOffset(from);
     const record = await this.ownBuilds.get(user, id);
@@ -206,11 +207,13 @@ export class BuildsController {
     return undefined;
   }
 
-  private async streamLogs(record: BuildRecord, from: number, response: Response): Promise<void> {
+  private async streamLogs(record: BuildRecord, from: number, reply: FastifyReply): Promise<void> {
     const abort = new AbortController();
+    // Written by hand: Fastify sends nothing more for this request, so the headers set so far (the request id) go along.
+    reply.hijack();
+    const response = reply.raw;
     response.on('close', () => abort.abort());
-    response.status(200).setHeader('content-type', 'text/plain; charset=utf-8');
-    response.setHeader('cache-control', 'no-store');
+    response.writeHead(200, { ...(reply.getHeaders() as OutgoingHttpHeaders), 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
     response.flushHeaders();
     const isOver = async () => {
       const current = await this.records.get(record.id);

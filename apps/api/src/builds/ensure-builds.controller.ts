@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBasicAuth, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { AuthGuard, type AuthenticatedUser, CurrentUser } from '#libs/auth';
 import { BuilderCatalog } from '#libs/builders';
 import { ApiErrorResponses } from '../openapi/api-error-responses.decorator.js';
@@ -54,7 +54,7 @@ export class EnsureBuildsController {
     @CurrentUser() user: AuthenticatedUser,
     @Body() body: EnsureBuildDto,
     @RequestId() requestId: string,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ) {
     const record = await this.ensureBuild.execute(user, body, requestId);
     if (record.state === 'queued' || record.state === 'running') this.metrics.started(record.kind, record.requestId !== requestId);

@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import express from 'express';
-import type { NextFunction, Request, Response } from 'express';
+import bodyParser from 'body-parser';
+import type { FastifyInstance } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import typeIs from 'type-is';
 import { sendError } from './error-body.js';
 
 /** Room for a 512 KiB file in base64 plus the other fields. */
@@ -13,7 +14,6 @@ interface BodyParserError extends Error {
   type?: string;
   status?: number;
 }
-
 
 const OPEN = new Set([0x5b, 0x7b]); // [ {
 const CLOSE = new Set([0x5d, 0x7d]); // ] }
@@ -29,7 +29,7 @@ function endOfString(body: Buffer, from: number): number {
 }
 
 /** Throws a 400 when the raw JSON nests deeper than MAX_JSON_DEPTH, before anything parses it. */
-function refuseDeepNesting(_req: Request, _res: Response, body: Buffer): void {
+function refuseDeepNesting(_req: IncomingMessage, _res: ServerResponse, body: Buffer): void {
   let depth = 0;
   for (let i = 0; i < body.length; i++) {
     const byte = body[i];
@@ -42,29 +42,37 @@ function refuseDeepNesting(_req: Request, _res: Response, body: Buffer): void {
 }
 
 /**
- * Parses JSON bodies and answers body errors in the service's error format:
- * Nest's exception filters never see errors raised by express middleware.
+ * Parses JSON bodies, of any method and whether a route matches or not,
+ * before the routes run, and answers body errors in the service's error
+ * format. Fastify's own body handling is off (every method is bodyless to
+ * it): it would refuse other content types, or odd ones, on any method.
  */
-export function configureBodyParsing(app: NestExpressApplication): void {
+export function configureBodyParsing(fastify: FastifyInstance): void {
+  for (const method of fastify.supportedMethods) fastify.addHttpMethod(method, { hasBody: false, overrideExisting: true });
+  const parseJson = bodyParser.json({ limit: JSON_LIMIT, strict: true, verify: refuseDeepNesting });
   const logger = new Logger('HTTP');
   let deepBodyLogged = false;
-  app.use((req: Request, res: Response, next: NextFunction) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const req = request.raw as IncomingMessage & { body?: unknown };
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
-    if (req.method === 'POST' && hasBody && !req.is('application/json')) {
-      return sendError(res, 415, 'Content-Type must be application/json');
+    if (req.method === 'POST' && hasBody && !typeIs(req, ['application/json'])) {
+      sendError(reply, 415, 'Content-Type must be application/json');
+      return;
     }
-    next();
-  });
-  app.use(express.json({ limit: JSON_LIMIT, strict: true, verify: refuseDeepNesting }));
-  app.use((error: BodyParserError, _req: Request, res: Response, next: NextFunction) => {
-    if (error.type === 'entity.too.large') return sendError(res, 413, `Request body exceeds ${JSON_LIMIT}`);
-    if (error.type === 'entity.parse.failed') return sendError(res, 400, 'Request body is not valid JSON');
-    if (error.type === 'entity.too.deep' && !deepBodyLogged) {
-      // Once per process: a client sending these sends many, and each is already answered.
-      deepBodyLogged = true;
-      logger.warn(`Refused a JSON body nested deeper than ${MAX_JSON_DEPTH} levels (later ones are not logged)`);
-    }
-    if (error.status && error.status >= 400 && error.status < 500) return sendError(res, error.status, error.message);
-    next(error);
+    parseJson(req, reply.raw, (error?: BodyParserError) => {
+      if (!error) {
+        request.body = req.body;
+        return done();
+      }
+      if (error.type === 'entity.too.large') return sendError(reply, 413, `Request body exceeds ${JSON_LIMIT}`);
+      if (error.type === 'entity.parse.failed') return sendError(reply, 400, 'Request body is not valid JSON');
+      if (error.type === 'entity.too.deep' && !deepBodyLogged) {
+        // Once per process: a client sending these sends many, and each is already answered.
+        deepBodyLogged = true;
+        logger.warn(`Refused a JSON body nested deeper than ${MAX_JSON_DEPTH} levels (later ones are not logged)`);
+      }
+      if (error.status && error.status >= 400 && error.status < 500) return sendError(reply, error.status, error.message);
+      done(error);
+    });
   });
 }

@@ -1,4 +1,3 @@
-import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { errorBody } from './error-body.js';
 
@@ -9,18 +8,17 @@ const answer = (status: number, reason: string, message: string) => {
 
 /**
  * Requests Node's HTTP parser refuses (bad framing, oversized headers) never
- * reach the application; they get the service's JSON error format too.
+ * reach the application; they get the service's JSON error format too
+ * (Fastify's `clientErrorHandler`, in place of its own answer).
  */
-export function answerClientErrorsInJson(server: Server): void {
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    if (!socket.writable || error.code === 'ECONNRESET') {
-      socket.destroy();
-      return;
-    }
-    socket.end(
-      error.code === 'HPE_HEADER_OVERFLOW'
-        ? answer(431, 'Request Header Fields Too Large', 'Request headers are too large')
-        : answer(400, 'Bad Request', 'Malformed HTTP request'),
-    );
-  });
+export function answerClientErrorInJson(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  socket.end(
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? answer(431, 'Request Header Fields Too Large', 'Request headers are too large')
+      : answer(400, 'Bad Request', 'Malformed HTTP request'),
+  );
 }

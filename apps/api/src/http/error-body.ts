@@ -1,10 +1,9 @@
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 
 /** The error wire format, `{"status":"ko","message":…}`: every error answer of the service is this body. */
 export const errorBody = (message: string) => ({ status: 'ko' as const, message });
 
-/** Answers an error from code that runs outside Nest's filters (express middleware). */
-export function sendError(res: Response, status: number, message: string, headers: Record<string, string> = {}): Response {
-  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  return res.status(status).json(errorBody(message));
+/** Answers an error, from Nest's filter or from a hook that runs before the routes (body parsing, dashboard login). */
+export function sendError(reply: FastifyReply, status: number, message: string, headers: Record<string, string> = {}): FastifyReply {
+  return reply.code(status).headers(headers).send(errorBody(message));
 }

@@ -9,18 +9,22 @@ const { default: MaxRetriesPerRequestError } = createRequire(import.meta.url)('i
   default: new (maxRetries: number) => Error;
 };
 
-/** Just enough of an Express response to read what the filter wrote. */
+/** Just enough of a Fastify reply to read what the filter wrote. */
 function answer(exception: unknown): { status: number; body: unknown } {
   const written = { status: 0, body: undefined as unknown };
   const response = {
-    headersSent: false,
-    setHeader: () => undefined,
-    status(code: number) {
+    sent: false,
+    raw: { headersSent: false },
+    headers() {
+      return this;
+    },
+    code(code: number) {
       written.status = code;
       return this;
     },
-    json(body: unknown) {
+    send(body: unknown) {
       written.body = body;
+      return this;
     },
   };
   const host = { switchToHttp: () => ({ getResponse: () => response }) } as unknown as ArgumentsHost;

@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { LivenessResponseDto, ReadinessResponseDto } from './health-response.dto.js';
 import { ShutdownDrain } from '../shutdown/shutdown-drain.js';
 import { Readiness } from './readiness.js';
@@ -19,7 +19,7 @@ export class HealthController {
   @ApiOperation({ summary: 'Readiness: 200 when every dependency answers within 1 s (Redis PING), else 503; 503 at once on SIGTERM' })
   @ApiOkResponse({ type: ReadinessResponseDto, description: 'Every dependency answered.' })
   @ApiServiceUnavailableResponse({ type: ReadinessResponseDto, description: 'A dependency is down (`checks` says which), or the API is shutting down.' })
-  async ready(@Res({ passthrough: true }) response: Response): Promise<ReadinessResponseDto> {
+  async ready(@Res({ passthrough: true }) response: FastifyReply): Promise<ReadinessResponseDto> {
     if (this.shutdown.draining) {
       response.status(503);
       return { status: 'ko', message: 'Not ready: shutting down', checks: {} };

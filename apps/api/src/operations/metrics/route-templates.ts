@@ -12,20 +12,29 @@ const paths = (value: unknown): string[] => (Array.isArray(value) ? value : [val
 const join = (...parts: string[]) => `/${parts.flatMap((p) => p.split('/')).filter(Boolean).join('/')}`;
 const escape = (text: string) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
 
-/** `/a/:id/logs` → /^\/a\/[^/]+\/logs\/?$/i, as express matches by default. */
+const decodes = (text: string) => {
+  try {
+    decodeURIComponent(text);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** `/a/:id/logs` → /^\/a\/([^/]+)\/logs\/?$/i: whatever the case, with or without a trailing slash, as the router matches. */
 const patternOf = (template: string) =>
   new RegExp(
     `^${template
       .split('/')
-      .map((segment) => (segment.startsWith(':') ? '[^/]+' : escape(segment)))
+      .map((segment) => (segment.startsWith(':') ? '([^/]+)' : escape(segment)))
       .join('/')}/?$`,
     'i',
   );
 
 /**
- * The route templates of the controllers, to label requests that express
- * answered before routing them (a refused body, for one) by the route they
- * were meant for, rather than by their raw path.
+ * The route templates of the controllers, to label requests the router
+ * passed to the not-found handler by the route
+ * they were meant for when one fits, rather than by their raw path.
  */
 @Injectable()
 export class RouteTemplates {
@@ -40,6 +49,16 @@ export class RouteTemplates {
     this.routes ??= this.discover();
     const route = this.routes.find((r) => (r.method === method || r.method === 'ALL') && r.pattern.test(path));
     return route?.template;
+  }
+
+  /** A parameter, as written, that does not decode (`%ZZ`), of a route whose template fits the raw path. */
+  undecodableParam(path: string): string | undefined {
+    this.routes ??= this.discover();
+    for (const route of this.routes) {
+      const params = route.pattern.exec(path)?.slice(1);
+      if (params) return params.find((param) => !decodes(param));
+    }
+    return undefined;
   }
 
   private discover(): Route[] {

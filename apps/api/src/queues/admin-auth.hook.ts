@@ -1,4 +1,4 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import { FailedAuthLimiter, IdentityProvider, parseBasicAuthorization } from '#libs/auth';
 import { DeployerEnvironment } from '#libs/config';
@@ -25,10 +25,10 @@ export function adminAuth(
   config: DeployerEnvironment,
   identities: IdentityProvider,
   limiter: FailedAuthLimiter | null,
-): RequestHandler {
+): onRequestHookHandler {
   const admins = new Set((config.ADMIN_LOGINS ?? '').split(',').map((l) => l.trim().toLowerCase()).filter(Boolean));
-  const refuse = (res: Response) =>
-    sendError(res, 401, 'The queue dashboard is for administrators: log in with ADMIN_TOKEN or an admin OpenWhisk key', {
+  const refuse = (reply: FastifyReply) =>
+    sendError(reply, 401, 'The queue dashboard is for administrators: log in with ADMIN_TOKEN or an admin OpenWhisk key', {
       'www-authenticate': 'Basic realm="deployer queues", charset="UTF-8"',
     });
   const isAdmin = async (user: string, password: string): Promise<true | null> => {
@@ -37,22 +37,22 @@ export function adminAuth(
     const found = await identities.authenticate({ uuid: user, key: password });
     return found && admins.has(found.owner) ? true : null;
   };
-  return (req: Request, res: Response, next: NextFunction) => {
-    const basic = parseBasicAuthorization(req.headers.authorization);
-    if (!basic) return refuse(res);
+  return (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    const basic = parseBasicAuthorization(request.headers.authorization);
+    if (!basic) return void refuse(reply);
     const { user, password } = basic;
     const decoded = `${user}:${password}`;
     const known = identities.known({ uuid: user, key: password });
-    if (known && admins.has(known.owner)) return next();
+    if (known && admins.has(known.owner)) return done();
     const check = () => isAdmin(user, password);
-    const guesser = { tried: DASHBOARD_LOGIN, address: req.ip ?? 'unknown' };
+    const guesser = { tried: DASHBOARD_LOGIN, address: request.ip ?? 'unknown' };
     (limiter ? limiter.attempt(guesser, decoded, check) : check()).then(
-      (admitted) => (admitted ? next() : refuse(res)),
+      (admitted) => (admitted ? done() : refuse(reply)),
       (error: unknown) => {
         if (error instanceof TooManyRequestsError) {
-          return sendError(res, 429, error.message, { 'retry-after': String(error.retryAfterSeconds) });
+          return sendError(reply, 429, error.message, { 'retry-after': String(error.retryAfterSeconds) });
         }
-        sendError(res, 503, 'Cannot check the credentials right now; retry shortly.');
+        sendError(reply, 503, 'Cannot check the credentials right now; retry shortly.');
       },
     );
   };
