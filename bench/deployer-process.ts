@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import { freeLoopbackPort } from '#libs/devenv';
+import { DeployedProcess, deploymentNodeFlags } from './deployment-node-flags.js';
 import { cpuSeconds } from './proc-stat.js';
 
 const DIST = new URL('../', import.meta.url);
@@ -72,11 +73,13 @@ export class ChildServer {
   }
 }
 
-function spawnCompiled(name: string, relativeMain: string, env: NodeJS.ProcessEnv): ChildServer {
+function spawnCompiled(name: DeployedProcess | 'bare', relativeMain: string, env: NodeJS.ProcessEnv): ChildServer {
   const main = fileURLToPath(new URL(relativeMain, DIST));
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
-  // BENCH_NODE_ARGS: node flags for the product's processes, e.g. `--cpu-prof --cpu-prof-dir=prof` to profile them.
-  const nodeArgs = name === 'bare' ? [] : (process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []);
+  // The flags of the process's Deployment, then BENCH_NODE_ARGS: more node flags for the product's processes,
+  // e.g. `--cpu-prof --cpu-prof-dir=prof` to profile them.
+  const nodeArgs =
+    name === 'bare' ? [] : [...deploymentNodeFlags(name), ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
   return new ChildServer(name, spawn(process.execPath, [...nodeArgs, main], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
@@ -90,7 +93,7 @@ async function waitUntil(what: string, server: ChildServer, ready: () => Promise
 }
 
 /** Starts an HTTP child on a free loopback port and waits until `path` answers 200. */
-async function startHttpChild(name: string, main: string, env: NodeJS.ProcessEnv, path: string) {
+async function startHttpChild(name: DeployedProcess | 'bare', main: string, env: NodeJS.ProcessEnv, path: string) {
   const port = await freeLoopbackPort();
   const url = `http://127.0.0.1:${port}`;
   const server = spawnCompiled(name, main, { ...env, LISTEN_HOST: '127.0.0.1', LISTEN_PORT: String(port) });

@@ -104,6 +104,21 @@ describe('deploy/ manifests', () => {
     expect(`${mount?.mountPath}/${volume.configMap.items[0].path}`).toBe(new DeployerEnvironment().BUILDER_CATALOG_FILE);
   });
 
+  it('sizes the heap of the API with node flags before its script, the whole heap within the memory limit', () => {
+    const api = base.find((o) => o.kind === 'Deployment' && o.metadata.name === 'deployer-api')!;
+    const [container] = (api.spec as { template: { spec: { containers: { args: string[]; resources: { limits: { memory: string } } }[] } } })
+      .template.spec.containers;
+    expect(container.args.at(-1)).toBe('dist/apps/api/src/main.js');
+    const flag = (name: string) => Number(container.args.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1]);
+    const limitMiB = Number(/^(\d+)Mi$/.exec(container.resources.limits.memory)?.[1]);
+    const semiSpaceMiB = flag('max-semi-space-size');
+    const oldSpaceMiB = flag('max-old-space-size');
+    expect(semiSpaceMiB).toBeGreaterThan(0);
+    expect(oldSpaceMiB).toBeGreaterThan(0);
+    // The young generation is three semi-spaces; the node binary, code and buffers need the rest.
+    expect(oldSpaceMiB + 3 * semiSpaceMiB).toBeLessThanOrEqual(limitMiB * 0.8);
+  });
+
   it('stops gracefully: termination grace periods cover the drain and the build grace, and PodDisruptionBudgets keep one pod of each', () => {
     const config = base.find((o) => o.metadata.name === 'deployer-config')!.data as Record<string, string>;
     const podOf = (name: string) => (base.find((o) => o.kind === 'Deployment' && o.metadata.name === name)!.spec as { template: { spec: Record<string, unknown> } }).template.spec;

@@ -12,7 +12,11 @@ const DESCRIPTION = [
     'expose no secrets.',
 ].join('\n\n');
 
-/** Serves the OpenAPI document generated from the controllers and DTOs, and its UI. */
+/**
+ * Serves the OpenAPI document generated from the controllers and DTOs, and its
+ * UI. The document is generated on the first request for it, not at start-up:
+ * most replicas are never asked, and it would stay in every one's heap.
+ */
 export function setupOpenApi(app: INestApplication): void {
   const config = new DocumentBuilder()
     .setTitle('deployer')
@@ -23,6 +27,8 @@ export function setupOpenApi(app: INestApplication): void {
     .addTag('registry', "The caller's own repository in the registry.")
     .addTag('operations', 'Health and metrics, without authorization.')
     .build();
-  const document = SwaggerModule.createDocument(app, config);
-  SwaggerModule.setup(OPENAPI_PATH, app, document, { raw: ['json'], customSiteTitle: 'deployer API' });
+  SwaggerModule.setup(OPENAPI_PATH, app, () => SwaggerModule.createDocument(app, config), {
+    raw: ['json'],
+    customSiteTitle: 'deployer API',
+  });
 }
