@@ -2,7 +2,7 @@ import type { ApiRoute } from './api-route.js';
 import type { KubeVerb } from './call-recorder.js';
 import { FieldSelector } from './field-selector.js';
 import { applyJsonPatch, applyMergePatch } from './json-patch.js';
-import { cloneObject, isRecord, type KubeObject, type StoredObject } from './kube-object.js';
+import { isRecord, type KubeObject, type StoredObject } from './kube-object.js';
 import { statusErrors } from './kube-status.js';
 import { LabelSelector } from './label-selector.js';
 import { paginate } from './list-pagination.js';
@@ -106,7 +106,7 @@ export class RestHandler {
   }
 
   private get(route: ApiRoute): StoredObject {
-    const found = this.store.get(route.resource, route.namespace, route.name ?? '');
+    const found = this.store.peek(route.resource, route.namespace, route.name ?? '');
     if (!found) throw statusErrors.notFound(route.resource, route.name ?? '');
     return found;
   }
@@ -120,7 +120,7 @@ export class RestHandler {
     const metadata: Record<string, unknown> = { resourceVersion: String(revision) };
     if (page.continueToken) metadata['continue'] = page.continueToken;
     if (page.remainingItemCount !== undefined) metadata['remainingItemCount'] = page.remainingItemCount;
-    return { kind: route.resource.listKind, apiVersion: route.resource.apiVersion, metadata, items: page.items.map((object) => withoutTypeMeta(cloneObject(object))) };
+    return { kind: route.resource.listKind, apiVersion: route.resource.apiVersion, metadata, items: page.items.map(withoutTypeMeta) };
   }
 
   private watchRequest(route: ApiRoute, query: URLSearchParams): WatchRequest {

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { FieldSelector } from './field-selector.js';
-import type { StoredObject } from './kube-object.js';
+import { storedJson, type StoredObject } from './kube-object.js';
 import { statusErrors } from './kube-status.js';
 import type { LabelSelector } from './label-selector.js';
 import type { ObjectStore, StoreChange } from './object-store.js';
@@ -41,7 +41,9 @@ export class WatchHub {
   open(request: WatchRequest, response: ServerResponse): void {
     response.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
     response.flushHeaders();
-    const send = (type: EventType, object: unknown) => response.write(`${JSON.stringify({ type, object })}\n`);
+    const send = (type: EventType, object: unknown) => response.write(`{"type":"${type}","object":${JSON.stringify(object)}}\n`);
+    // A stored version's text is made once for every watcher that sends it.
+    const sendStored = (type: EventType, object: StoredObject) => response.write(`{"type":"${type}","object":${storedJson(object)}}\n`);
     const matches = (object: StoredObject | undefined) =>
       object !== undefined &&
       (request.namespace === undefined || object.metadata.namespace === request.namespace) &&
@@ -52,9 +54,9 @@ export class WatchHub {
       const now = change.type !== 'DELETED' && matches(change.object);
       const before = change.type === 'ADDED' ? false : matches(change.previous);
       if (change.type === 'DELETED') {
-        if (before) send('DELETED', change.object);
-      } else if (now) send(before ? 'MODIFIED' : 'ADDED', change.object);
-      else if (before) send('DELETED', change.object);
+        if (before) sendStored('DELETED', change.object);
+      } else if (now) sendStored(before ? 'MODIFIED' : 'ADDED', change.object);
+      else if (before) sendStored('DELETED', change.object);
     };
 
     const since = request.resourceVersion && request.resourceVersion !== '0' ? Number(request.resourceVersion) : undefined;
@@ -64,7 +66,7 @@ export class WatchHub {
       return;
     }
     if (since === undefined) {
-      this.store.list(request.resource, request.namespace).filter(matches).forEach((object) => send('ADDED', object));
+      this.store.listStored(request.resource, request.namespace, matches).forEach((object) => sendStored('ADDED', object));
     } else {
       const history = this.store.changesSince(since);
       if (!history) {
