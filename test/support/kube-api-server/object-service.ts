@@ -69,7 +69,7 @@ export class ObjectService {
   writeStatus(resource: ResourceType, object: StoredObject, status: Record<string, unknown>): StoredObject | undefined {
     const current = this.store.peek(resource, object.metadata.namespace, object.metadata.name);
     if (!current || current.metadata.uid !== object.metadata.uid) return undefined;
-    return this.store.update(resource, { ...current, status });
+    return this.store.update(resource, { ...current, status: cloneObject(status) });
   }
 
   private freeName(resource: ResourceType, namespace: string | undefined, prefix: string): string {

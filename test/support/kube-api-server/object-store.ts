@@ -36,6 +36,8 @@ export class ObjectStore {
   private readonly objects = new Map<string, Entry>();
   /** The entries of each resource, so a list reads its own kind only. */
   private readonly byResource = new Map<ResourceType, Map<string, Entry>>();
+  /** `plural/label=value` → keys of the objects with that label, so a list by label reads only those. */
+  private readonly keysByLabel = new Map<string, Set<string>>();
   /** uid → key, and owner uid → keys of the objects that reference it, so large stores stay fast. */
   private readonly keysByUid = new Map<string, string>();
   private readonly dependentKeys = new Map<string, Set<string>>();
@@ -81,11 +83,17 @@ export class ObjectStore {
   /**
    * As list, but the stored objects themselves, read only: for a caller that
    * copies the few it keeps (a page of a large list) rather than all of them.
+   * `labelled`, a label that `where` requires, narrows the candidates by index.
    */
-  listStored(resource: ResourceType, namespace?: string, where: (object: StoredObject) => boolean = () => true): readonly StoredObject[] {
+  listStored(resource: ResourceType, namespace?: string, where: (object: StoredObject) => boolean = () => true, labelled?: { key: string; value: string }): readonly StoredObject[] {
     const found: [string, StoredObject][] = [];
-    for (const [key, { object }] of this.byResource.get(resource) ?? []) {
+    const consider = (key: string, object: StoredObject) => {
       if ((namespace === undefined || object.metadata.namespace === namespace) && where(object)) found.push([key, object]);
+    };
+    if (labelled) {
+      for (const key of this.keysByLabel.get(labelKey(resource, labelled.key, labelled.value)) ?? []) consider(key, this.objects.get(key)!.object);
+    } else {
+      for (const [key, { object }] of this.byResource.get(resource) ?? []) consider(key, object);
     }
     return found.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, object]) => object);
   }
@@ -122,16 +130,18 @@ export class ObjectStore {
   }
 
   /**
-   * Writes a new version, a copy of `next` (which may share parts with a
-   * stored version); the caller has already checked preconditions and
-   * immutable fields. Returns the stored version, read only.
+   * Writes a new version from `next`, whose metadata is copied and whose
+   * other values are kept as they are: they may be shared with stored
+   * versions, and the caller does not change them afterwards. The caller has
+   * already checked preconditions and immutable fields. Returns the stored
+   * version, read only.
    */
   update(resource: ResourceType, next: StoredObject): StoredObject {
     const key = keyOf(resource, next.metadata.namespace, next.metadata.name);
     const previous = this.objects.get(key)?.object;
     if (!previous) throw statusErrors.notFound(resource, next.metadata.name);
     const specChanged = resource.tracksGeneration && next['spec'] !== previous['spec'] && !isDeepStrictEqual(previous['spec'], next['spec']);
-    const object = JSON.parse(JSON.stringify(next)) as StoredObject;
+    const object: StoredObject = { ...next, metadata: { ...next.metadata } };
     object.metadata.uid = previous.metadata.uid;
     object.metadata.creationTimestamp = previous.metadata.creationTimestamp;
     if (resource.tracksGeneration) {
@@ -151,6 +161,7 @@ export class ObjectStore {
     if (!previous) throw statusErrors.notFound(resource, name);
     this.objects.delete(key);
     this.byResource.get(resource)?.delete(key);
+    this.indexLabels(key, resource, previous, false);
     this.keysByUid.delete(previous.metadata.uid);
     this.indexOwners(key, previous, false);
     const object = { ...previous, metadata: { ...previous.metadata, resourceVersion: String(++this.revision) } };
@@ -186,16 +197,31 @@ export class ObjectStore {
   clear(): void {
     this.objects.clear();
     this.byResource.clear();
+    this.keysByLabel.clear();
     this.keysByUid.clear();
     this.dependentKeys.clear();
     this.compact();
   }
 
   private put(key: string, entry: Entry): void {
+    const previous = this.objects.get(key);
+    if (previous) this.indexLabels(key, previous.resource, previous.object, false);
+    this.indexLabels(key, entry.resource, entry.object, true);
     this.objects.set(key, entry);
     let entries = this.byResource.get(entry.resource);
     if (!entries) this.byResource.set(entry.resource, (entries = new Map()));
     entries.set(key, entry);
+  }
+
+  private indexLabels(key: string, resource: ResourceType, object: StoredObject, add: boolean): void {
+    for (const [label, value] of Object.entries(object.metadata.labels ?? {})) {
+      const index = labelKey(resource, label, value);
+      const keys = this.keysByLabel.get(index) ?? new Set<string>();
+      if (add) keys.add(key);
+      else keys.delete(key);
+      if (keys.size > 0) this.keysByLabel.set(index, keys);
+      else this.keysByLabel.delete(index);
+    }
   }
 
   private indexOwners(key: string, object: StoredObject, add: boolean): void {
@@ -216,6 +242,10 @@ export class ObjectStore {
     }
     for (const listener of [...this.listeners]) listener(change);
   }
+}
+
+function labelKey(resource: ResourceType, label: string, value: string): string {
+  return `${resource.plural}/${label}=${value}`;
 }
 
 function keyOf(resource: ResourceType, namespace: string | undefined, name: string): string {

@@ -114,7 +114,7 @@ export class RestHandler {
   private list(route: ApiRoute, query: URLSearchParams): Record<string, unknown> {
     const labels = LabelSelector.parse(query.get('labelSelector'));
     const fields = FieldSelector.parse(query.get('fieldSelector'), route.resource);
-    const matching = this.store.listStored(route.resource, route.namespace, (object) => labels.matches(object.metadata.labels) && fields.matches(object));
+    const matching = this.store.listStored(route.resource, route.namespace, (object) => labels.matches(object.metadata.labels) && fields.matches(object), labels.equality);
     const revision = this.store.currentRevision;
     const page = paginate(matching, query, revision, this.store.compactedRevision, labels.isEmpty && !query.get('fieldSelector'));
     const metadata: Record<string, unknown> = { resourceVersion: String(revision) };

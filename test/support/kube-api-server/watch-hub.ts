@@ -66,7 +66,7 @@ export class WatchHub {
       return;
     }
     if (since === undefined) {
-      this.store.listStored(request.resource, request.namespace, matches).forEach((object) => sendStored('ADDED', object));
+      this.store.listStored(request.resource, request.namespace, matches, request.labelSelector.equality).forEach((object) => sendStored('ADDED', object));
     } else {
       const history = this.store.changesSince(since);
       if (!history) {
