@@ -3,10 +3,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
+import { parse } from 'yaml';
 import { freeLoopbackPort } from '#libs/devenv';
 import { cpuSeconds } from './proc-stat.js';
 
 const DIST = new URL('../', import.meta.url);
+const WORKER_DEPLOYMENT = new URL('../../deploy/base/worker-deployment.yaml', import.meta.url);
 const OUTPUT_LINES = 200;
 
 /** A compiled process of the product (or the bare server) run as a child, as in production. */
@@ -72,12 +74,19 @@ export class ChildServer {
   }
 }
 
-function spawnCompiled(name: string, relativeMain: string, env: NodeJS.ProcessEnv): ChildServer {
+function spawnCompiled(name: string, relativeMain: string, env: NodeJS.ProcessEnv, productionArgs: string[] = []): ChildServer {
   const main = fileURLToPath(new URL(relativeMain, DIST));
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
   // BENCH_NODE_ARGS: node flags for the product's processes, e.g. `--cpu-prof --cpu-prof-dir=prof` to profile them.
   const nodeArgs = name === 'bare' ? [] : (process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []);
-  return new ChildServer(name, spawn(process.execPath, [...nodeArgs, main], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
+  return new ChildServer(name, spawn(process.execPath, [...productionArgs, ...nodeArgs, main], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+/** The node flags the worker's Deployment runs it with (its container's args before the script). */
+function workerNodeFlags(): string[] {
+  const manifest = parse(readFileSync(WORKER_DEPLOYMENT, 'utf8')) as { spec: { template: { spec: { containers: { args?: string[] }[] } } } };
+  const args = manifest.spec.template.spec.containers[0].args ?? [];
+  return args.filter((arg) => arg.startsWith('--'));
 }
 
 async function waitUntil(what: string, server: ChildServer, ready: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
@@ -108,10 +117,10 @@ export function startBareProcess(): Promise<{ server: ChildServer; url: string }
   return startHttpChild('bare', 'bench/bare-json.server.js', process.env, '/');
 }
 
-/** The worker (`dist/apps/worker/src/main.js`), returned once it consumes `queue`. */
+/** The worker (`dist/apps/worker/src/main.js`) with the node flags of its Deployment, returned once it consumes `queue`. */
 export async function startWorkerProcess(env: NodeJS.ProcessEnv, queue: Queue): Promise<ChildServer> {
   const before = await queue.getWorkersCount();
-  const server = spawnCompiled('worker', 'apps/worker/src/main.js', env);
+  const server = spawnCompiled('worker', 'apps/worker/src/main.js', env, workerNodeFlags());
   await waitUntil('worker', server, async () => (await queue.getWorkersCount()) > before);
   return server;
 }
