@@ -214,24 +214,11 @@ export class ObjectStore {
   }
 
   private indexLabels(key: string, resource: ResourceType, object: StoredObject, add: boolean): void {
-    for (const [label, value] of Object.entries(object.metadata.labels ?? {})) {
-      const index = labelKey(resource, label, value);
-      const keys = this.keysByLabel.get(index) ?? new Set<string>();
-      if (add) keys.add(key);
-      else keys.delete(key);
-      if (keys.size > 0) this.keysByLabel.set(index, keys);
-      else this.keysByLabel.delete(index);
-    }
+    for (const [label, value] of Object.entries(object.metadata.labels ?? {})) index(this.keysByLabel, labelKey(resource, label, value), key, add);
   }
 
   private indexOwners(key: string, object: StoredObject, add: boolean): void {
-    for (const { uid } of object.metadata.ownerReferences ?? []) {
-      const keys = this.dependentKeys.get(uid) ?? new Set<string>();
-      if (add) keys.add(key);
-      else keys.delete(key);
-      if (keys.size > 0) this.dependentKeys.set(uid, keys);
-      else this.dependentKeys.delete(uid);
-    }
+    for (const { uid } of object.metadata.ownerReferences ?? []) index(this.dependentKeys, uid, key, add);
   }
 
   private record(change: StoreChange): void {
@@ -242,6 +229,15 @@ export class ObjectStore {
     }
     for (const listener of [...this.listeners]) listener(change);
   }
+}
+
+/** Adds `key` under `term` of an index, or removes it (and the term once it has no keys left). */
+function index(keysByTerm: Map<string, Set<string>>, term: string, key: string, add: boolean): void {
+  const keys = keysByTerm.get(term) ?? new Set<string>();
+  if (add) keys.add(key);
+  else keys.delete(key);
+  if (keys.size > 0) keysByTerm.set(term, keys);
+  else keysByTerm.delete(term);
 }
 
 function labelKey(resource: ResourceType, label: string, value: string): string {

@@ -28,6 +28,9 @@ type EventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
  */
 export class WatchHub {
   private readonly closers = new Set<() => void>();
+  /** The open watches of each resource: a change is offered to those of its own resource only. */
+  private readonly watchers = new Map<ResourceType, Set<(change: StoreChange) => void>>();
+  private unsubscribe?: () => void;
 
   constructor(
     private readonly store: ObjectStore,
@@ -77,7 +80,7 @@ export class WatchHub {
       history.forEach(deliver);
     }
 
-    const unsubscribe = this.store.subscribe(deliver);
+    const unsubscribe = this.watch(request.resource, deliver);
     const timers: NodeJS.Timeout[] = [];
     if (request.allowBookmarks) {
       const bookmark = setInterval(
@@ -96,6 +99,22 @@ export class WatchHub {
     if (request.endAfterMs !== undefined) timers.push(setTimeout(close, request.endAfterMs));
     response.on('close', close);
     this.closers.add(close);
+  }
+
+  /** One store listener for all the watches while any is open, subscribed after the controllers' as each watch's own was. */
+  private watch(resource: ResourceType, deliver: (change: StoreChange) => void): () => void {
+    let watchers = this.watchers.get(resource);
+    if (!watchers) this.watchers.set(resource, (watchers = new Set()));
+    watchers.add(deliver);
+    this.unsubscribe ??= this.store.subscribe((change) => this.watchers.get(change.resource)?.forEach((offer) => offer(change)));
+    return () => {
+      if (!watchers.delete(deliver)) return;
+      if (watchers.size === 0 && this.watchers.get(resource) === watchers) this.watchers.delete(resource);
+      if (this.watchers.size === 0) {
+        this.unsubscribe?.();
+        this.unsubscribe = undefined;
+      }
+    };
   }
 
   /** Ends every open watch cleanly, as an apiserver restart or a load balancer timeout would. */
