@@ -7,14 +7,11 @@
  * calls by verb and that peak; fails unless every Job, Pod and ConfigMap is
  * gone, and gives up after BENCH_TIMEOUT_MINUTES (10).
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { FinishedJobsCleaner } from '#libs/drivers';
 import { openKubernetesRepository } from '#libs/kube';
-import type { SeededServerCounts, SeededServerInfo, SeededServerOptions } from './kube-api.server-process.js';
+import { startKubeApiServerChild } from './kube-api.server-child.js';
 import { figure, held, mebibytes } from './bench-table.js';
 import { MemoryPeakSampler } from './memory-peak.sampler.js';
 
@@ -25,38 +22,11 @@ const GC_SETTLE_MS = 60_000;
 const TARGET_SECONDS = 8;
 const MiB = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 
-/** The seeded test server's process, and the answers to the commands it is sent. */
-async function startSeededServer(options: SeededServerOptions) {
-  const script = fileURLToPath(new URL('./kube-api.server-process.js', import.meta.url));
-  const child = spawn(process.execPath, [script, JSON.stringify(options)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const answer = async (tag: string): Promise<string> => {
-    for (;;) {
-      const { value, done } = await lines.next();
-      if (done) throw new Error(`the test server's process ended before it answered ${tag}`);
-      if (value.startsWith(`${tag} `)) return value.slice(tag.length + 1);
-    }
-  };
-  const info = JSON.parse(await answer('READY')) as SeededServerInfo;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    info,
-    async counts(): Promise<SeededServerCounts> {
-      child.stdin.write('counts\n');
-      return JSON.parse(await answer('COUNTS')) as SeededServerCounts;
-    },
-    async stop(): Promise<void> {
-      if (child.exitCode === null) child.stdin.end('stop\n');
-      await exited;
-    },
-  };
-}
-
 const peakRssOfThisProcess = () => Number(/^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) * 1024;
 
 async function main(): Promise<void> {
   const olderThan = Date.now() - 24 * 3_600_000;
-  const server = await startSeededServer({ jobs: JOBS, users: USERS, endedBefore: olderThan });
+  const server = await startKubeApiServerChild({ seed: { jobs: JOBS, users: USERS, endedBefore: olderThan } });
   try {
     const seeded = await server.counts();
     if (seeded.jobs !== JOBS || seeded.pods !== JOBS || seeded.configMaps !== JOBS) throw new Error(`seeding went wrong: ${JSON.stringify(seeded)}`);

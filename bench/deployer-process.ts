@@ -111,7 +111,7 @@ export function startBareProcess(): Promise<{ server: ChildServer; url: string }
   return startHttpChild('bare', 'bench/bare-json.server.js', process.env, '/');
 }
 
-/** The worker (`dist/apps/worker/src/main.js`), returned once it consumes `queue`. */
+/** The worker (`dist/apps/worker/src/main.js`) with the node flags of its Deployment, returned once it consumes `queue`. */
 export async function startWorkerProcess(env: NodeJS.ProcessEnv, queue: Queue): Promise<ChildServer> {
   const before = await queue.getWorkersCount();
   const server = spawnCompiled('worker', 'apps/worker/src/main.js', env);

@@ -40,7 +40,7 @@ async function dispatchRate(env: NodeJS.ProcessEnv, fairShares: boolean): Promis
     await startWorker();
     await watch.waitFor(jobs, 300_000);
     const times = jobs.map((job) => watch.created.get(job)!).sort((a, b) => a - b);
-    if (server.objects('Job', server.namespace).length !== BACKLOG) throw new Error(`${BACKLOG} builds did not make ${BACKLOG} Jobs`);
+    if ((await server.jobs()).length !== BACKLOG) throw new Error(`${BACKLOG} builds did not make ${BACKLOG} Jobs`);
     return (times.length - 1) / ((times[times.length - 1] - times[0]) / 1000);
   } finally {
     client.close();

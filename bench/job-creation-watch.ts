@@ -35,11 +35,13 @@ export class JobCreationWatch {
   /** Resolves once every named Job has been seen; throws after the timeout. */
   async waitFor(names: Iterable<string>, timeoutMs: number): Promise<void> {
     const wanted = [...names];
+    let missing = wanted;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const missing = wanted.filter((name) => !this.created.has(name)).length;
-      if (missing === 0) return;
-      if (Date.now() > deadline) throw new Error(`${missing} of ${wanted.length} Jobs not created after ${timeoutMs} ms`);
+      // Only the names still missing are looked up again.
+      missing = missing.filter((name) => !this.created.has(name));
+      if (missing.length === 0) return;
+      if (Date.now() > deadline) throw new Error(`${missing.length} of ${wanted.length} Jobs not created after ${timeoutMs} ms`);
       await sleep(5);
     }
   }

@@ -1,17 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { KubeApiTestServer } from '../test/support/kube-api-server/index.js';
 import { BenchDeployment } from './bench-deployment.js';
 import { ChildServer, startApiProcess, startWorkerProcess } from './deployer-process.js';
 import { JobCreationWatch } from './job-creation-watch.js';
+import { KubeApiServerChild, startKubeApiServerChild } from './kube-api.server-child.js';
 
 /**
  * What the dispatch benchmarks measure against: the Kubernetes API test
- * server (with `latencyMs` on every call, Jobs that succeed at once), a
- * deployment on it, a watch of Job creations and an API process. The worker
- * starts when the benchmark says, so a backlog can be queued before it.
+ * server in a process of its own (with `latencyMs` on every call, Jobs that
+ * succeed at once), a deployment on it, a watch of Job creations and an API
+ * process. The worker starts when the benchmark says, so a backlog can be
+ * queued before it.
  */
 export interface KubeDispatchRig {
-  server: KubeApiTestServer;
+  server: KubeApiServerChild;
   deployment: BenchDeployment;
   watch: JobCreationWatch;
   api: { server: ChildServer; url: string };
@@ -21,18 +22,19 @@ export interface KubeDispatchRig {
 }
 
 export async function startKubeDispatchRig(env: NodeJS.ProcessEnv, latencyMs: number, settings: Record<string, string>): Promise<KubeDispatchRig> {
-  const server = new KubeApiTestServer({ timeScale: 0.01 });
-  await server.start();
   const digest = `sha256:${randomBytes(32).toString('hex')}`;
-  server.script(() => ({ outcome: 'succeed', startDelayMs: 0, logLines: ['#1 DONE'], lineIntervalMs: 0, terminationMessage: JSON.stringify({ 'containerimage.digest': digest }) }));
-  server.faults({ latencyMs });
+  const server = await startKubeApiServerChild({
+    timeScale: 0.01,
+    latencyMs,
+    scenario: { outcome: 'succeed', startDelayMs: 0, logLines: ['#1 DONE'], lineIntervalMs: 0, terminationMessage: JSON.stringify({ 'containerimage.digest': digest }) },
+  });
   const deployment = new BenchDeployment(env, {
     BUILD_DRIVER: 'kubernetes',
-    KUBECONFIG: server.kubeconfigPath,
+    KUBECONFIG: server.info.kubeconfigPath,
     READ_BASE_IMAGE_CONFIG: 'false',
     ...settings,
   });
-  const watch = new JobCreationWatch(server.url, server.token, server.namespace);
+  const watch = new JobCreationWatch(server.info.url, server.info.token, server.info.namespace);
   watch.start();
   const api = await startApiProcess(deployment.env);
   let worker: ChildServer | undefined;

@@ -201,6 +201,15 @@ describe('Kubernetes API test server, through @kubernetes/client-node', () => {
       expect(list.items.map((item) => item.metadata?.name)).toEqual(names);
     });
 
+    it('selects by the labels of the current version after a relabel or a delete', async () => {
+      await core.patchNamespacedConfigMap({ name: 'one', namespace: ns, body: [{ op: 'replace', path: '/metadata/labels/a', value: 'y' }] });
+      await core.deleteNamespacedConfigMap({ name: 'two', namespace: ns });
+      const names = async (labelSelector: string) => (await core.listNamespacedConfigMap({ namespace: ns, labelSelector })).items.map((item) => item.metadata?.name);
+      expect(await names('a=x')).toEqual([]);
+      expect(await names('a=y')).toEqual(['one']);
+      expect(await names('a=y,c=1')).toEqual(['one']);
+    });
+
     it('selects by field and paginates with continue tokens', async () => {
       const byName = await core.listNamespacedConfigMap({ namespace: ns, fieldSelector: 'metadata.name=two' });
       expect(byName.items.map((item) => item.metadata?.name)).toEqual(['two']);

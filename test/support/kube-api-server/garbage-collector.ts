@@ -40,7 +40,7 @@ export class GarbageCollector {
       this.later(() => this.dependentsOf(change.object).forEach(({ resource, object }) => this.collect(resource, object)));
     } else if ((change.object.metadata.ownerReferences ?? []).length > 0) {
       this.later(() => {
-        const current = this.store.get(change.resource, change.object.metadata.namespace, change.object.metadata.name);
+        const current = this.store.peek(change.resource, change.object.metadata.namespace, change.object.metadata.name);
         if (current && current.metadata.uid === change.object.metadata.uid) this.collect(change.resource, current);
       });
     }

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { toJson } from './kube-object.js';
 import { KubeStatusError, statusErrors } from './kube-status.js';
 
 /** The apiserver refuses request bodies above 3 MiB. */
@@ -27,7 +28,7 @@ export function writeJson(response: ServerResponse, code: number, body: unknown,
     response.end();
     return;
   }
-  const payload = JSON.stringify(body);
+  const payload = toJson(body);
   const warningHeaders = warnings.map((warning) => `299 - ${JSON.stringify(warning)}`);
   response.writeHead(code, {
     'Content-Type': 'application/json',

@@ -136,7 +136,8 @@ export class JobController {
         namespace: job.metadata.namespace,
         ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: job.metadata.name, uid: job.metadata.uid, controller: true, blockOwnerDeletion: true }],
       },
-      spec: structuredClone(recordAt(template, 'spec')),
+      // ObjectService.create stores a copy: the template is not shared with the pod.
+      spec: recordAt(template, 'spec'),
     };
     try {
       this.service.create(pods, pod, job.metadata.namespace);
@@ -162,7 +163,7 @@ export class JobController {
   }
 
   private current(job: StoredObject): StoredObject | undefined {
-    const found = this.store.get(jobs, job.metadata.namespace, job.metadata.name);
+    const found = this.store.peek(jobs, job.metadata.namespace, job.metadata.name);
     return found?.metadata.uid === job.metadata.uid ? found : undefined;
   }
 

@@ -6,7 +6,7 @@ import { parseRoute } from './api-route.js';
 import { CallRecorder, type KubeVerb, type RecordedCall } from './call-recorder.js';
 import { FaultInjector, type FaultOptions } from './fault-injector.js';
 import { bearerToken, readJsonBody, writeJson, writeStatusError } from './http-exchange.js';
-import type { KubeObject, StoredObject } from './kube-object.js';
+import { cloneObject, type KubeObject, type StoredObject } from './kube-object.js';
 import { statusErrors } from './kube-status.js';
 import { writeKubeconfig, type KubeconfigFile } from './kubeconfig-writer.js';
 import { RestHandler, verbOf } from './rest-handler.js';
@@ -106,7 +106,7 @@ export class KubeApiTestServer {
   seed(kind: KindName, object: KubeObject, status?: Record<string, unknown>): StoredObject {
     const resource = resourceByKind(kind);
     const created = this.cluster.service.create(resource, object, resource.namespaced ? (object.metadata.namespace ?? this.namespace) : undefined);
-    return (status && this.cluster.service.writeStatus(resource, created, status)) || created;
+    return cloneObject((status && this.cluster.service.writeStatus(resource, created, status)) || created);
   }
 
   get calls(): readonly RecordedCall[] {

@@ -48,6 +48,24 @@ export function cloneObject<T>(value: T): T {
   return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
 
+/** The JSON text of each stored version, made once: the store never changes a version it holds. */
+const storedTexts = new WeakMap<StoredObject, string>();
+
+/** The JSON of a stored version (see ObjectStore), computed on first use and kept with it. */
+export function storedJson(object: StoredObject): string {
+  let text = storedTexts.get(object);
+  if (text === undefined) {
+    text = JSON.stringify(object);
+    storedTexts.set(object, text);
+  }
+  return text;
+}
+
+/** JSON.stringify, reusing the text of a stored version that already has one. */
+export function toJson(value: unknown): string {
+  return (typeof value === 'object' && value !== null && storedTexts.get(value as StoredObject)) || JSON.stringify(value);
+}
+
 /** Reads a nested record field, or an empty record when absent or not an object. */
 export function recordAt(value: unknown, ...path: string[]): Record<string, unknown> {
   let current: unknown = value;

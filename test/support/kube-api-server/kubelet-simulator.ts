@@ -62,7 +62,7 @@ export class KubeletSimulator {
   }
 
   private async run(pod: StoredObject, signal: AbortSignal): Promise<void> {
-    const current = this.store.get(pods, pod.metadata.namespace, pod.metadata.name);
+    const current = this.store.peek(pods, pod.metadata.namespace, pod.metadata.name);
     if (!current || ['Succeeded', 'Failed'].includes(String(recordAt(current, 'status')['phase']))) return;
     const scenario = this.scenarioFor(pod);
     const inits = arrayAt(pod, 'spec', 'initContainers');
@@ -165,7 +165,8 @@ export class KubeletSimulator {
 
   private publish(run: PodRun): void {
     if (run.signal.aborted) throw run.signal.reason;
-    const written = this.service.writeStatus(pods, run.pod, structuredClone(run.status));
+    // The store writes a copy of the status, so the run keeps changing its own.
+    const written = this.service.writeStatus(pods, run.pod, run.status);
     if (!written) throw new Error('pod is gone');
   }
 }

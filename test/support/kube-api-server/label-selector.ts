@@ -18,6 +18,12 @@ export class LabelSelector {
     return this.requirements.length === 0;
   }
 
+  /** One `key=value` the selector requires, if any: a label index can narrow the candidates to it. */
+  get equality(): { key: string; value: string } | undefined {
+    const found = this.requirements.find((requirement) => requirement.operator === 'equals');
+    return found?.operator === 'equals' ? { key: found.key, value: found.value } : undefined;
+  }
+
   matches(labels: Record<string, string> | undefined): boolean {
     const set = labels ?? {};
     return this.requirements.every((requirement) => holds(requirement, set));

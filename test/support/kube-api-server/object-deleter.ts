@@ -29,7 +29,7 @@ export class ObjectDeleter {
   }
 
   delete(resource: ResourceType, namespace: string | undefined, name: string, options: Record<string, unknown>): DeleteOutcome {
-    const object = this.store.get(resource, namespace, name);
+    const object = this.store.peek(resource, namespace, name);
     if (!object) throw statusErrors.notFound(resource, name);
     const preconditions = recordAt(options, 'preconditions');
     if (preconditions['uid'] !== undefined && preconditions['uid'] !== object.metadata.uid) {
@@ -53,7 +53,7 @@ export class ObjectDeleter {
 
   /** Deletes without the REST wrapping; used by controllers and the collector. */
   deleteQuietly(resource: ResourceType, object: StoredObject, policy: PropagationPolicy): void {
-    const current = this.store.get(resource, object.metadata.namespace, object.metadata.name);
+    const current = this.store.peek(resource, object.metadata.namespace, object.metadata.name);
     if (!current || current.metadata.uid !== object.metadata.uid) return;
     this.delete(resource, object.metadata.namespace, object.metadata.name, { propagationPolicy: policy });
   }
@@ -65,7 +65,7 @@ export class ObjectDeleter {
     });
     setTimeout(() => {
       for (const dependent of this.collector?.dependentsOf(marked) ?? []) this.deleteQuietly(dependent.resource, dependent.object, 'Foreground');
-      const current = this.store.get(resource, owner.metadata.namespace, owner.metadata.name);
+      const current = this.store.peek(resource, owner.metadata.namespace, owner.metadata.name);
       if (current?.metadata.uid === owner.metadata.uid) this.store.remove(resource, owner.metadata.namespace, owner.metadata.name);
     }, this.delayMs);
     return marked;
@@ -85,9 +85,9 @@ export class ObjectDeleter {
     const terminating = this.store.update(resource, { ...namespace, metadata: { ...namespace.metadata, deletionTimestamp: now() }, status: { phase: 'Terminating' } });
     setTimeout(() => {
       for (const type of RESOURCE_TYPES.filter((candidate) => candidate.namespaced)) {
-        for (const object of this.store.list(type, namespace.metadata.name)) this.store.remove(type, object.metadata.namespace, object.metadata.name);
+        for (const object of this.store.listStored(type, namespace.metadata.name)) this.store.remove(type, object.metadata.namespace, object.metadata.name);
       }
-      if (this.store.get(resource, undefined, namespace.metadata.name)) this.store.remove(resource, undefined, namespace.metadata.name);
+      if (this.store.has(resource, undefined, namespace.metadata.name)) this.store.remove(resource, undefined, namespace.metadata.name);
     }, this.delayMs);
     return terminating;
   }

@@ -67,20 +67,20 @@ export class ObjectService {
 
   /** Status writes by the controllers: no validation round trip, just a new revision. */
   writeStatus(resource: ResourceType, object: StoredObject, status: Record<string, unknown>): StoredObject | undefined {
-    const current = this.store.get(resource, object.metadata.namespace, object.metadata.name);
+    const current = this.store.peek(resource, object.metadata.namespace, object.metadata.name);
     if (!current || current.metadata.uid !== object.metadata.uid) return undefined;
-    return this.store.update(resource, { ...current, status });
+    return this.store.update(resource, { ...current, status: cloneObject(status) });
   }
 
   private freeName(resource: ResourceType, namespace: string | undefined, prefix: string): string {
     for (;;) {
       const candidate = generateName(prefix);
-      if (!this.store.get(resource, namespace, candidate)) return candidate;
+      if (!this.store.has(resource, namespace, candidate)) return candidate;
     }
   }
 
   private assertNamespaceAcceptsContent(namespace: string): void {
-    const found = this.store.get(resourceByKind('Namespace'), undefined, namespace);
+    const found = this.store.peek(resourceByKind('Namespace'), undefined, namespace);
     if (!found) throw statusErrors.notFound(resourceByKind('Namespace'), namespace);
     if (recordAt(found, 'status')['phase'] === 'Terminating') {
       throw statusErrors.forbidden(`unable to create new content in namespace ${namespace} because it is being terminated`);

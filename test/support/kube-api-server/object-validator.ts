@@ -32,7 +32,8 @@ export function decodeObject(resource: ResourceType, body: unknown, fieldValidat
   if (body['kind'] !== undefined && body['kind'] !== resource.kind) {
     throw statusErrors.badRequest(`the kind in the data (${String(body['kind'])}) does not match the expected kind (${resource.kind})`);
   }
-  const object = { ...structuredClone(body), apiVersion: resource.apiVersion, kind: resource.kind, metadata: isRecord(body['metadata']) ? structuredClone(body['metadata']) : {} } as KubeObject;
+  const copy = structuredClone(body);
+  const object = { ...copy, apiVersion: resource.apiVersion, kind: resource.kind, metadata: isRecord(copy['metadata']) ? copy['metadata'] : {} } as KubeObject;
   const schemaErrors = runSchema(resource, object);
   const decodeError = schemaErrors.find((error) => DECODE_KEYWORDS.has(error.keyword));
   if (decodeError) {

@@ -37,6 +37,6 @@ export class PodDependencies {
   }
 
   private exists(kind: 'ConfigMap' | 'Secret', pod: StoredObject, name: string): boolean {
-    return this.store.get(resourceByKind(kind), pod.metadata.namespace, name) !== undefined;
+    return this.store.has(resourceByKind(kind), pod.metadata.namespace, name);
   }
 }

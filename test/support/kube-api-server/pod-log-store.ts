@@ -11,7 +11,8 @@ interface ContainerLog {
 
 /** What the container runtime keeps: each container's lines, and who is following them. */
 export class PodLogStore {
-  private readonly logs = new Map<string, ContainerLog>();
+  /** Pod uid → container name → log. */
+  private readonly logs = new Map<string, Map<string, ContainerLog>>();
 
   append(podUid: string, container: string, text: string): void {
     const log = this.logOf(podUid, container);
@@ -42,23 +43,23 @@ export class PodLogStore {
 
   /** The pod is gone: end every follower of its containers. */
   forgetPod(podUid: string): void {
-    for (const [key, log] of this.logs) {
-      if (!key.startsWith(`${podUid}/`)) continue;
+    for (const log of this.logs.get(podUid)?.values() ?? []) {
       for (const follower of [...log.followers]) follower.onEnd();
-      this.logs.delete(key);
     }
+    this.logs.delete(podUid);
   }
 
   clear(): void {
-    for (const key of [...this.logs.keys()]) this.forgetPod(key.split('/')[0]);
+    for (const podUid of [...this.logs.keys()]) this.forgetPod(podUid);
   }
 
   private logOf(podUid: string, container: string): ContainerLog {
-    const key = `${podUid}/${container}`;
-    let log = this.logs.get(key);
+    let containers = this.logs.get(podUid);
+    if (!containers) this.logs.set(podUid, (containers = new Map()));
+    let log = containers.get(container);
     if (!log) {
       log = { lines: [], finished: false, followers: new Set() };
-      this.logs.set(key, log);
+      containers.set(container, log);
     }
     return log;
   }

@@ -18,7 +18,7 @@ export class PodLogHandler {
   ) {}
 
   handle(route: ApiRoute, query: URLSearchParams, response: ServerResponse): void {
-    const pod = this.store.get(route.resource, route.namespace, route.name ?? '');
+    const pod = this.store.peek(route.resource, route.namespace, route.name ?? '');
     if (!pod) throw statusErrors.notFound(route.resource, route.name ?? '');
     const podName = pod.metadata.name;
     const names = (list: string) => arrayAt(pod, 'spec', list).map((container) => String(container['name']));

@@ -2,7 +2,7 @@ import type { ApiRoute } from './api-route.js';
 import type { KubeVerb } from './call-recorder.js';
 import { FieldSelector } from './field-selector.js';
 import { applyJsonPatch, applyMergePatch } from './json-patch.js';
-import { cloneObject, isRecord, type KubeObject, type StoredObject } from './kube-object.js';
+import { isRecord, type KubeObject, type StoredObject } from './kube-object.js';
 import { statusErrors } from './kube-status.js';
 import { LabelSelector } from './label-selector.js';
 import { paginate } from './list-pagination.js';
@@ -106,7 +106,7 @@ export class RestHandler {
   }
 
   private get(route: ApiRoute): StoredObject {
-    const found = this.store.get(route.resource, route.namespace, route.name ?? '');
+    const found = this.store.peek(route.resource, route.namespace, route.name ?? '');
     if (!found) throw statusErrors.notFound(route.resource, route.name ?? '');
     return found;
   }
@@ -114,13 +114,13 @@ export class RestHandler {
   private list(route: ApiRoute, query: URLSearchParams): Record<string, unknown> {
     const labels = LabelSelector.parse(query.get('labelSelector'));
     const fields = FieldSelector.parse(query.get('fieldSelector'), route.resource);
-    const matching = this.store.listStored(route.resource, route.namespace, (object) => labels.matches(object.metadata.labels) && fields.matches(object));
+    const matching = this.store.listStored(route.resource, route.namespace, (object) => labels.matches(object.metadata.labels) && fields.matches(object), labels.equality);
     const revision = this.store.currentRevision;
     const page = paginate(matching, query, revision, this.store.compactedRevision, labels.isEmpty && !query.get('fieldSelector'));
     const metadata: Record<string, unknown> = { resourceVersion: String(revision) };
     if (page.continueToken) metadata['continue'] = page.continueToken;
     if (page.remainingItemCount !== undefined) metadata['remainingItemCount'] = page.remainingItemCount;
-    return { kind: route.resource.listKind, apiVersion: route.resource.apiVersion, metadata, items: page.items.map((object) => withoutTypeMeta(cloneObject(object))) };
+    return { kind: route.resource.listKind, apiVersion: route.resource.apiVersion, metadata, items: page.items.map(withoutTypeMeta) };
   }
 
   private watchRequest(route: ApiRoute, query: URLSearchParams): WatchRequest {

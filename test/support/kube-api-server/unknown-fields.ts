@@ -17,6 +17,17 @@ function modelNamed(type: string): GeneratedModel | undefined {
   return typeof candidate === 'function' && 'getAttributeTypeMap' in candidate ? (candidate as unknown as GeneratedModel) : undefined;
 }
 
+/** Field name → declared type, per model; built once per model, as every request body walks the same few. */
+const attributeMaps = new Map<string, Map<string, string> | undefined>();
+
+function attributesOf(modelName: string): Map<string, string> | undefined {
+  if (!attributeMaps.has(modelName)) {
+    const model = modelNamed(modelName);
+    attributeMaps.set(modelName, model && new Map(model.getAttributeTypeMap().map((attribute) => [attribute.baseName, attribute.type])));
+  }
+  return attributeMaps.get(modelName);
+}
+
 /**
  * Finds fields the Kubernetes OpenAPI schema does not declare and removes them
  * from `value`, returning their paths (`spec.template.spec.foo`). The schema
@@ -24,9 +35,8 @@ function modelNamed(type: string): GeneratedModel | undefined {
  * which are generated from the same OpenAPI document as the API server's.
  */
 export function dropUnknownFields(modelName: string, value: unknown, path = ''): string[] {
-  const model = modelNamed(modelName);
-  if (!model || !isRecord(value)) return [];
-  const attributes = new Map(model.getAttributeTypeMap().map((attribute) => [attribute.baseName, attribute.type]));
+  const attributes = attributesOf(modelName);
+  if (!attributes || !isRecord(value)) return [];
   const unknown: string[] = [];
   for (const [field, child] of Object.entries(value)) {
     const childPath = path ? `${path}.${field}` : field;

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { FieldSelector } from './field-selector.js';
-import type { StoredObject } from './kube-object.js';
+import { storedJson, type StoredObject } from './kube-object.js';
 import { statusErrors } from './kube-status.js';
 import type { LabelSelector } from './label-selector.js';
 import type { ObjectStore, StoreChange } from './object-store.js';
@@ -28,6 +28,9 @@ type EventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
  */
 export class WatchHub {
   private readonly closers = new Set<() => void>();
+  /** The open watches of each resource: a change is offered to those of its own resource only. */
+  private readonly watchers = new Map<ResourceType, Set<(change: StoreChange) => void>>();
+  private unsubscribe?: () => void;
 
   constructor(
     private readonly store: ObjectStore,
@@ -41,7 +44,9 @@ export class WatchHub {
   open(request: WatchRequest, response: ServerResponse): void {
     response.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
     response.flushHeaders();
-    const send = (type: EventType, object: unknown) => response.write(`${JSON.stringify({ type, object })}\n`);
+    const send = (type: EventType, object: unknown) => response.write(`{"type":"${type}","object":${JSON.stringify(object)}}\n`);
+    // A stored version's text is made once for every watcher that sends it.
+    const sendStored = (type: EventType, object: StoredObject) => response.write(`{"type":"${type}","object":${storedJson(object)}}\n`);
     const matches = (object: StoredObject | undefined) =>
       object !== undefined &&
       (request.namespace === undefined || object.metadata.namespace === request.namespace) &&
@@ -52,9 +57,9 @@ export class WatchHub {
       const now = change.type !== 'DELETED' && matches(change.object);
       const before = change.type === 'ADDED' ? false : matches(change.previous);
       if (change.type === 'DELETED') {
-        if (before) send('DELETED', change.object);
-      } else if (now) send(before ? 'MODIFIED' : 'ADDED', change.object);
-      else if (before) send('DELETED', change.object);
+        if (before) sendStored('DELETED', change.object);
+      } else if (now) sendStored(before ? 'MODIFIED' : 'ADDED', change.object);
+      else if (before) sendStored('DELETED', change.object);
     };
 
     const since = request.resourceVersion && request.resourceVersion !== '0' ? Number(request.resourceVersion) : undefined;
@@ -64,7 +69,7 @@ export class WatchHub {
       return;
     }
     if (since === undefined) {
-      this.store.list(request.resource, request.namespace).filter(matches).forEach((object) => send('ADDED', object));
+      this.store.listStored(request.resource, request.namespace, matches, request.labelSelector.equality).forEach((object) => sendStored('ADDED', object));
     } else {
       const history = this.store.changesSince(since);
       if (!history) {
@@ -75,7 +80,7 @@ export class WatchHub {
       history.forEach(deliver);
     }
 
-    const unsubscribe = this.store.subscribe(deliver);
+    const unsubscribe = this.watch(request.resource, deliver);
     const timers: NodeJS.Timeout[] = [];
     if (request.allowBookmarks) {
       const bookmark = setInterval(
@@ -94,6 +99,22 @@ export class WatchHub {
     if (request.endAfterMs !== undefined) timers.push(setTimeout(close, request.endAfterMs));
     response.on('close', close);
     this.closers.add(close);
+  }
+
+  /** One store listener for all the watches while any is open, subscribed after the controllers' as each watch's own was. */
+  private watch(resource: ResourceType, deliver: (change: StoreChange) => void): () => void {
+    let watchers = this.watchers.get(resource);
+    if (!watchers) this.watchers.set(resource, (watchers = new Set()));
+    watchers.add(deliver);
+    this.unsubscribe ??= this.store.subscribe((change) => this.watchers.get(change.resource)?.forEach((offer) => offer(change)));
+    return () => {
+      if (!watchers.delete(deliver)) return;
+      if (watchers.size === 0 && this.watchers.get(resource) === watchers) this.watchers.delete(resource);
+      if (this.watchers.size === 0) {
+        this.unsubscribe?.();
+        this.unsubscribe = undefined;
+      }
+    };
   }
 
   /** Ends every open watch cleanly, as an apiserver restart or a load balancer timeout would. */

@@ -12,6 +12,10 @@ const BACKOFF_MS = 500;
  * they stay open. Every event carries the whole object, so a build costs two
  * reads and two watches however many times its Pod changes; only a watch
  * that ends (timeout, dropped connection, an expired version) costs a re-read.
+ * The watches open when the caller first waits for a change, from the
+ * versions read: a read that already shows the end opens none. The Job just
+ * created (or read to re-attach) stands for the Job of the first read, so
+ * that read only lists the Pods.
  */
 export class BuildJobTracker {
   private job: V1Job | null = null;
@@ -21,12 +25,15 @@ export class BuildJobTracker {
   private stale = true;
   private wake?: () => void;
   private watches?: AbortController;
+  /** The versions of the last read, which the watches start from. */
+  private versions: { job?: string; pods?: string } = {};
   /** Set when a watch ended at once without an event: the API is failing, so the next read waits a little. */
   private backOff = false;
 
   constructor(
     private readonly kube: KubernetesRepository,
     private readonly jobName: string,
+    private seen?: V1Job,
   ) {}
 
   /**
@@ -45,6 +52,7 @@ export class BuildJobTracker {
   /** Resolves on the next change after the last `current()`, at once when one came in between, or on abort. */
   async nextChange(signal: AbortSignal): Promise<void> {
     if (this.changed || signal.aborted) return;
+    if (!this.stale && (!this.watches || this.watches.signal.aborted)) this.startWatches(this.versions.job, this.versions.pods);
     await new Promise<void>((resolve) => {
       const done = () => {
         signal.removeEventListener('abort', done);
@@ -70,12 +78,14 @@ export class BuildJobTracker {
     if (this.backOff) await new Promise((resolve) => setTimeout(resolve, BACKOFF_MS));
     this.backOff = false;
     this.watches?.abort();
-    const [job, pods] = await Promise.all([this.kube.readJob(this.jobName), this.kube.listPods(`job-name=${this.jobName}`)]);
+    const seen = this.seen;
+    this.seen = undefined;
+    const [job, pods] = await Promise.all([seen ?? this.kube.readJob(this.jobName), this.kube.listPods(`job-name=${this.jobName}`)]);
     this.job = job;
     this.pods.clear();
     for (const pod of pods.items) this.pods.set(String(pod.metadata?.name), pod);
     this.stale = false;
-    this.startWatches(job?.metadata?.resourceVersion, pods.resourceVersion);
+    this.versions = { job: job?.metadata?.resourceVersion, pods: pods.resourceVersion };
   }
 
   private startWatches(jobVersion: string | undefined, podsVersion: string | undefined): void {

@@ -100,7 +100,7 @@ export class KubernetesBuildDriver extends BuildDriver {
       if (needsInstallSecrets(spec)) {
         await this.ensureCreated(() => this.kube.createSecret(installSecretsSecret(spec, names, options, owner)));
       }
-      return await this.follow(names, log, signal);
+      return await this.follow(names, job, log, signal);
     } catch (error) {
       if (error instanceof KubernetesApiError) {
         throw new BuildFailure(`the Kubernetes API refused the build: ${error.message}`, 'KubernetesApiRejected');
@@ -198,9 +198,9 @@ export class KubernetesBuildDriver extends BuildDriver {
   }
 
   /** Follows the Job and its Pods (kept current by watches, re-read whenever a watch ends) until the build ends. */
-  private async follow(names: BuildObjectNames, log: BuildLogSink, signal: AbortSignal): Promise<BuildResult> {
+  private async follow(names: BuildObjectNames, created: V1Job, log: BuildLogSink, signal: AbortSignal): Promise<BuildResult> {
     const logs = new BuildKitLogFollower(this.kube, log);
-    const tracker = new BuildJobTracker(this.kube, names.job);
+    const tracker = new BuildJobTracker(this.kube, names.job, created);
     try {
       for (;;) {
         if (signal.aborted) {
