@@ -280,7 +280,9 @@ describe('ops ide build and the Operator registry annotations (kubernetes driver
     expect(status).toMatchObject({ state: 'succeeded', job_name: jobName, image: `${PULL_HOST}/${target}` });
     const job = jobNamed(jobName);
     expect(job).toBeDefined();
-    expect(jobSpec(job)).toContain(`name=${pushHost()}/${target},push=true`);
+    // BuildKit pushes through the build pod's registry proxy, whose one upstream is the internal host.
+    expect(jobSpec(job)).toContain(`name=127.0.0.1:15000/${target},push=true`);
+    expect(jobSpec(job)).toContain(`"--upstream","${pushHost()}"`);
     expect(jobSpec(job)).not.toContain(PULL_HOST);
     expect(jobSpec(job)).toContain('"secretName":"registry-pull-secret-int"');
   });

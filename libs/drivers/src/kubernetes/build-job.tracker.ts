@@ -80,7 +80,10 @@ export class BuildJobTracker {
     this.watches?.abort();
     const seen = this.seen;
     this.seen = undefined;
-    const [job, pods] = await Promise.all([seen ?? this.kube.readJob(this.jobName), this.kube.listPods(`job-name=${this.jobName}`)]);
+    // The Job first, then its Pods: a Job the read finds finished had its Pods' last status written before, so
+    // the list shows it. Read together, a retried Job read could be answered after a list made before the Pod ended.
+    const job = seen ?? (await this.kube.readJob(this.jobName));
+    const pods = await this.kube.listPods(`job-name=${this.jobName}`);
     this.job = job;
     this.pods.clear();
     for (const pod of pods.items) this.pods.set(String(pod.metadata?.name), pod);
