@@ -4,7 +4,7 @@ import { CA_BUNDLE_SECRET } from '#libs/runtimes';
 import { BuildSpec } from '../build-driver.js';
 import { BuildObjectNames } from './build-object-names.js';
 import { buildLabels } from './kubernetes-labels.js';
-import { RegistryScope, proxiedDockerfile, registryProxyContainer, registryScope, throughProxy } from './registry-proxy.sidecar.js';
+import { RegistryScope, proxiedDockerfile, registryProxyContainer, registryScope, targetRepository, throughProxy } from './registry-proxy.sidecar.js';
 
 export interface BuildJobOptions {
   namespace: string;
@@ -150,7 +150,7 @@ export function buildctlArguments(spec: BuildSpec, options: BuildJobOptions, sco
   const insecure = options.insecureRegistry || scope ? ',registry.insecure=true' : '';
   const onRegistry = (reference: string) => (scope ? throughProxy(reference, spec.registryHost) : reference);
   const image = onRegistry(spec.image);
-  const cacheRef = onRegistry(`${spec.registryHost}/${spec.image.slice(spec.registryHost.length + 1).split(':')[0]}:buildcache-${spec.kind}`);
+  const cacheRef = onRegistry(`${spec.registryHost}/${targetRepository(spec)}:buildcache-${spec.kind}`);
   return [
     'build',
     '--progress=plain',

@@ -1,4 +1,5 @@
 import type { V1Container, V1VolumeMount } from '@kubernetes/client-node';
+import { parseImageReference } from '#libs/images';
 import { BuildSpec } from '../build-driver.js';
 
 export const REGISTRY_PROXY_CONTAINER = 'registry-proxy';
@@ -22,27 +23,18 @@ export interface RegistryScope {
   pull: string[];
 }
 
-/** `host[:port]` of a reference, when its first component names one (as Docker reads references). */
-function hostOf(reference: string): string | null {
-  const slash = reference.indexOf('/');
-  if (slash < 0) return null;
-  const first = reference.slice(0, slash);
-  return first.includes('.') || first.includes(':') || first === 'localhost' ? first : null;
-}
+/** The repository of the build's target, where its cache lives too (the API parsed and checked the reference). */
+export const targetRepository = (spec: BuildSpec) => parseImageReference(spec.image, 'image').repository;
 
-/** The repository of a reference on `host`: the path without its tag or digest. */
-function repositoryOn(reference: string, host: string): string {
-  const path = reference.slice(host.length + 1).split('@')[0];
-  const slash = path.lastIndexOf('/');
-  const colon = path.lastIndexOf(':');
-  return colon > slash ? path.slice(0, colon) : path;
+/** The source's repository when the source is on the shared registry, else null. */
+function sourceRepository(spec: BuildSpec): string | null {
+  const source = parseImageReference(spec.source);
+  return source.registry === spec.registryHost ? source.repository : null;
 }
-
-const sourceIsOn = (spec: BuildSpec) => hostOf(spec.source) === spec.registryHost;
 
 export function registryScope(spec: BuildSpec, plainHttp: boolean): RegistryScope {
-  const target = repositoryOn(spec.image, spec.registryHost);
-  const source = sourceIsOn(spec) ? repositoryOn(spec.source, spec.registryHost) : null;
+  const target = targetRepository(spec);
+  const source = sourceRepository(spec);
   return { upstream: spec.registryHost, plainHttp, push: [target], pull: source && source !== target ? [source] : [] };
 }
 
@@ -56,7 +48,7 @@ export const throughProxy = (reference: string, upstream: string) => `${REGISTRY
  */
 export function proxiedDockerfile(spec: BuildSpec): string {
   const from = `FROM ${spec.source}\n`;
-  if (!sourceIsOn(spec) || !spec.dockerfile.startsWith(from)) return spec.dockerfile;
+  if (sourceRepository(spec) === null || !spec.dockerfile.startsWith(from)) return spec.dockerfile;
   return `FROM ${throughProxy(spec.source, spec.registryHost)}\n${spec.dockerfile.slice(from.length)}`;
 }
 
