@@ -12,10 +12,10 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { OutgoingHttpHeaders } from 'node:http';
 import { AuthGuard, type AuthenticatedUser, CurrentUser } from '#libs/auth';
 import { BuildLogsRepository, BuildRecord, BuildRecordsRepository, isEnsureId, isFinished, pushReference, reconnectLine, toBuildView } from '#libs/builds';
 import { InvalidInputError, NotFoundError } from '#libs/errors';
+import { hijack } from '../http/hijacked-reply.js';
 import { ApiErrorResponses } from '../openapi/api-error-responses.decorator.js';
 import { OPENWHISK_AUTH } from '../openapi/openwhisk-auth.js';
 import { BuildRequestMetrics } from '../operations/metrics/build-request.metrics.js';
@@ -209,11 +209,9 @@ export class BuildsController {
 
   private async streamLogs(record: BuildRecord, from: number, reply: FastifyReply): Promise<void> {
     const abort = new AbortController();
-    // Written by hand: Fastify sends nothing more for this request, so the headers set so far (the request id) go along.
-    reply.hijack();
-    const response = reply.raw;
+    const response = hijack(reply);
     response.on('close', () => abort.abort());
-    response.writeHead(200, { ...(reply.getHeaders() as OutgoingHttpHeaders), 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+    response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
     response.flushHeaders();
     const isOver = async () => {
       const current = await this.records.get(record.id);

@@ -6,6 +6,7 @@ import { FailedAuthLimiter, IdentityProvider } from '#libs/auth';
 import { BUILD_QUEUE, CLEANUP_QUEUE } from '#libs/queues';
 import { DeployerEnvironment } from '#libs/config';
 import { sendError } from '../http/error-body.js';
+import { hijack } from '../http/hijacked-reply.js';
 import { adminAuth } from './admin-auth.hook.js';
 
 export const QUEUES_PATH = '/system/queues';
@@ -29,10 +30,7 @@ export function mountQueueDashboard(app: NestFastifyApplication, config: Deploye
     const opening = (board ??= dashboardServer(app));
     opening.catch(() => (board = undefined));
     const server = await opening;
-    reply.hijack();
-    // The headers the API set so far (the request id) go out with the board's answer.
-    for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(name, value);
-    server.routing(request.raw, reply.raw);
+    server.routing(request.raw, hijack(reply));
   };
   app.getHttpAdapter().getInstance().register(
     async (dashboard: FastifyInstance) => {
