@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { buildJobName } from '#libs/builds';
 import { runDocker } from '#libs/devenv';
 import { BuildJobOptions, BuildSpec, buildJob, buildObjectNames, contextConfigMap, proxiedScope } from '#libs/drivers';
-import { AuthRegistry, startAuthRegistry } from '../support/auth-registry.js';
+import { AuthRegistry, dockerLogin, startAuthRegistry } from '../support/auth-registry.js';
 import { buildJobOptions } from '../support/build-job-options.fixture.js';
 import { REGISTRY_PROXY_MAIN, runRegistryProxy, startRegistryProxy, type RegistryProxyProcess } from '../support/registry-proxy-process.js';
+import { testEngine } from '../support/test-engine.js';
 
-const docker = () => ({ dockerHost: String(process.env.DOCKER_HOST), dockerCli: String(process.env.DOCKER_CLI ?? '/usr/bin/docker') });
 const RENDERED_ADDRESS = '127.0.0.1:15000';
 
 /**
@@ -27,7 +27,7 @@ describe('the kubernetes build pod\'s registry proxy, run as the driver renders 
   let login: string;
   let client: string;
   const tenant = `alice${randomBytes(3).toString('hex')}`;
-  const dockerAs = (config: string, ...args: string[]) => runDocker(docker(), ['--config', config, ...args]);
+  const dockerAs = (config: string, ...args: string[]) => runDocker(testEngine(), ['--config', config, ...args]);
   let spec: BuildSpec;
   let options: BuildJobOptions;
   const onProxy = (text: string) => text.replaceAll(RENDERED_ADDRESS, proxy.host);
@@ -37,8 +37,7 @@ describe('the kubernetes build pod\'s registry proxy, run as the driver renders 
     work = mkdtempSync(join(tmpdir(), 'deployer-kube-proxy-'));
     login = join(work, 'login');
     client = join(work, 'client');
-    const signedIn = await runDocker(docker(), ['--config', login, 'login', registry.host, '--username', registry.user, '--password-stdin'], Buffer.from(registry.password));
-    expect(signedIn.code).toBe(0);
+    expect((await dockerLogin(registry, login)).code).toBe(0);
     const base = String(process.env.BASE_IMAGE);
     for (const reference of [`${registry.host}/openserverless/runtime-python:v1`, `${registry.host}/bob:secret`]) {
       expect((await dockerAs(login, 'tag', base, reference)).code).toBe(0);

@@ -8,12 +8,12 @@ import { startTestDeployer, TestDeployer, testEnvironment } from '../support/tes
 import { USERS, authorization, targetOf } from '../support/test-users.js';
 import { exited, spawnWorker } from '../support/worker-process.js';
 import { waitUntil } from '../support/wait-until.js';
+import { testEngine } from '../support/test-engine.js';
 
 const START = '/system/api/v1/build/start';
 const DAEMON_DOWN = 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?';
 /** A base whose install prints its dependency file and then fails, as a real install step may. */
 const PRINTING_BASE = 'openserverless/runtime-base:prints-and-fails';
-const docker = () => ({ dockerHost: String(process.env.DOCKER_HOST), dockerCli: String(process.env.DOCKER_CLI) });
 
 describe('the local driver tells build failures from builder faults', () => {
   let deployer: TestDeployer;
@@ -27,7 +27,7 @@ describe('the local driver tells build failures from builder faults', () => {
       'USER nobody',
     ].join('\n');
     const network = process.env.DOCKER_BUILD_NETWORK ? ['--network', process.env.DOCKER_BUILD_NETWORK] : [];
-    const built = await runDocker(docker(), ['build', ...network, '--tag', PRINTING_BASE, '-'], Buffer.from(dockerfile));
+    const built = await runDocker(testEngine(), ['build', ...network, '--tag', PRINTING_BASE, '-'], Buffer.from(dockerfile));
     if (built.code !== 0) throw new Error(`could not build ${PRINTING_BASE}: ${built.stderr}`);
     deployer = await startTestDeployer({ worker: true });
   });

@@ -4,11 +4,11 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDocker } from '#libs/devenv';
-import { AuthRegistry, pushTinyImageWithAuth, startAuthRegistry } from '../support/auth-registry.js';
+import { AuthRegistry, dockerLogin, pushTinyImageWithAuth, startAuthRegistry } from '../support/auth-registry.js';
 import { rawRequest as raw, type RawAnswer } from '../support/raw-http.js';
 import { RegistryProxyProcess, runRegistryProxy, startRegistryProxy } from '../support/registry-proxy-process.js';
+import { testEngine } from '../support/test-engine.js';
 
-const docker = () => ({ dockerHost: String(process.env.DOCKER_HOST), dockerCli: String(process.env.DOCKER_CLI ?? '/usr/bin/docker') });
 const MANIFEST_TYPES = 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json';
 
 /**
@@ -38,7 +38,7 @@ describe('scoped registry proxy in front of a basic-auth registry', () => {
     seen.push(JSON.stringify(answer));
     return answer;
   };
-  const dockerAs = (config: string, ...args: string[]) => runDocker(docker(), ['--config', config, ...args]);
+  const dockerAs = (config: string, ...args: string[]) => runDocker(testEngine(), ['--config', config, ...args]);
 
   beforeAll(async () => {
     registry = await startAuthRegistry();
@@ -46,12 +46,7 @@ describe('scoped registry proxy in front of a basic-auth registry', () => {
     loginConfig = join(work, 'login');
     clientConfig = join(work, 'client');
     writeFileSync(join(work, 'Dockerfile'), 'FROM placeholder\n');
-    const login = await runDocker(
-      docker(),
-      ['--config', loginConfig, 'login', registry.host, '--username', registry.user, '--password-stdin'],
-      Buffer.from(registry.password),
-    );
-    expect(login.code).toBe(0);
+    expect((await dockerLogin(registry, loginConfig)).code).toBe(0);
     const base = String(process.env.BASE_IMAGE);
     expect((await dockerAs(loginConfig, 'tag', base, `${registry.host}/shared/base:1`)).code).toBe(0);
     const seeded = await dockerAs(loginConfig, 'push', `${registry.host}/shared/base:1`);

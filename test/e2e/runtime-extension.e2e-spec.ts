@@ -7,10 +7,10 @@ import { pureWheel, startPythonPackageIndex, type PythonPackageIndex } from '../
 import { inspectImage } from '../support/registry-inspector.js';
 import { startTestDeployer, TestDeployer } from '../support/test-deployer.js';
 import { USERS, authorization, targetOf } from '../support/test-users.js';
+import { testEngine } from '../support/test-engine.js';
 
 const START = '/system/api/v1/build/start';
 const MIRROR_PASSWORD = `mirror-${randomBytes(6).toString('hex')}`;
-const docker = () => ({ dockerHost: String(process.env.DOCKER_HOST), dockerCli: String(process.env.DOCKER_CLI ?? '/usr/bin/docker') });
 
 /**
  * Each kind extends runtime look-alikes made on this machine: real node/npm
@@ -27,7 +27,7 @@ describe('extending the runtimes OpenServerless ships', () => {
   const registry = () => String(deployer.config.REGISTRY_HOST);
 
   beforeAll(async () => {
-    bases = await ensureRuntimeLookAlikes(docker());
+    bases = await ensureRuntimeLookAlikes(testEngine());
     index = await startPythonPackageIndex(
       [{ project: 'deployer-demo', ...pureWheel('deployer-demo', '1.4.2', 'deployer_demo') }],
       { user: 'mirror-user', password: MIRROR_PASSWORD },
@@ -53,7 +53,7 @@ describe('extending the runtimes OpenServerless ships', () => {
   };
 
   const run = async (image: string, user: string, workdir: string, ...command: string[]) => {
-    const result = await runDocker(docker(), ['run', '--rm', '--network', 'none', '--user', user, '--workdir', workdir, image, ...command]);
+    const result = await runDocker(testEngine(), ['run', '--rm', '--network', 'none', '--user', user, '--workdir', workdir, image, ...command]);
     return { code: result.code, out: `${result.stdout}${result.stderr}`.trim() };
   };
 
@@ -90,8 +90,8 @@ describe('extending the runtimes OpenServerless ships', () => {
     expect(action.out).toMatch(/^1\.4\.2 \/usr\/local\/lib\/python3\.\d+\/dist-packages\/deployer_demo\/__init__\.py$/);
     // The mirror's credentials reached pip only: not the log, not the image's config, history or files.
     expect(log).not.toContain(MIRROR_PASSWORD);
-    const inspected = await runDocker(docker(), ['image', 'inspect', image]);
-    const history = await runDocker(docker(), ['history', '--no-trunc', image]);
+    const inspected = await runDocker(testEngine(), ['image', 'inspect', image]);
+    const history = await runDocker(testEngine(), ['history', '--no-trunc', image]);
     expect(`${inspected.stdout}${history.stdout}`).not.toContain(MIRROR_PASSWORD);
     const files = (await inspectImage(registry(), USERS.alice.login, image.split(':').pop()!))!.files;
     expect([...files.values()].some((content) => content.includes(MIRROR_PASSWORD))).toBe(false);

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freeLoopbackPort } from '#libs/devenv';
+import { runDocker } from '#libs/devenv';
 import { PushedImage, pushImage } from './registry-uploader.js';
+import { testEngine } from './test-engine.js';
 
 export type { PushedImage };
 
@@ -108,4 +110,9 @@ export function pushTinyImageWithAuth(
   options: { labels?: Record<string, string>; created?: string } = {},
 ): Promise<PushedImage> {
   return pushImage(registry.host, repository, tag, { ...options, authorization: basic(registry) });
+}
+
+/** `docker login` with the registry's one account into the CLI config `configDir`, whose config.json is what a dockerconfigjson Secret holds. */
+export function dockerLogin(registry: { host: string } & RegistryCredentials, configDir: string) {
+  return runDocker(testEngine(), ['--config', configDir, 'login', registry.host, '--username', registry.user, '--password-stdin'], Buffer.from(registry.password));
 }
