@@ -73,13 +73,14 @@ export class ChildServer {
   }
 }
 
+/** BENCH_NODE_ARGS: more node flags for the processes a benchmark starts, e.g. `--cpu-prof --cpu-prof-dir=prof` to profile them. */
+export const benchNodeArgs = (): string[] => process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+
 function spawnCompiled(name: DeployedProcess | 'bare', relativeMain: string, env: NodeJS.ProcessEnv): ChildServer {
   const main = fileURLToPath(new URL(relativeMain, DIST));
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
-  // The flags of the process's Deployment, then BENCH_NODE_ARGS: more node flags for the product's processes,
-  // e.g. `--cpu-prof --cpu-prof-dir=prof` to profile them.
-  const nodeArgs =
-    name === 'bare' ? [] : [...deploymentNodeFlags(name), ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
+  // The flags of the process's Deployment, then BENCH_NODE_ARGS.
+  const nodeArgs = name === 'bare' ? [] : [...deploymentNodeFlags(name), ...benchNodeArgs()];
   return new ChildServer(name, spawn(process.execPath, [...nodeArgs, main], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { JobSummary, KubeApiServerCounts, KubeApiServerInfo, KubeApiServerOptions } from './kube-api.server-process.js';
+import { benchNodeArgs } from './deployer-process.js';
 import { cpuSeconds } from './proc-stat.js';
 
 /** The Kubernetes API test server's process (kube-api.server-process.ts), and the answers to the commands it is sent. */
@@ -18,8 +19,7 @@ export interface KubeApiServerChild {
 /** Starts the test server in a process of its own; BENCH_NODE_ARGS (e.g. `--cpu-prof`) applies to it as to the product's processes. */
 export async function startKubeApiServerChild(options: KubeApiServerOptions): Promise<KubeApiServerChild> {
   const script = fileURLToPath(new URL('./kube-api.server-process.js', import.meta.url));
-  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, script, JSON.stringify(options)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...benchNodeArgs(), script, JSON.stringify(options)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const answer = async (tag: string): Promise<string> => {
     for (;;) {
