@@ -5,11 +5,13 @@ import { ImageManifest, RegistryRepository } from './registry.repository.js';
 class CountingRegistry {
   calls = { tags: 0, manifest: 0, config: 0 };
   tagsOf = ['v1'];
+  tagsDelayMs = 5;
   labels: Record<string, string> = { identity: 'abc' };
   async tags() {
     this.calls.tags++;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    return this.tagsOf;
+    const answer = this.tagsOf;
+    await new Promise((resolve) => setTimeout(resolve, this.tagsDelayMs));
+    return answer;
   }
   async manifest(): Promise<ImageManifest> {
     this.calls.manifest++;
@@ -46,6 +48,33 @@ describe('ExistingImageFinder', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_050));
     await finder.find('r:5000', 'alice', 'v1', 'identity', 'abc');
     expect(registry.calls).toEqual({ tags: 2, manifest: 2, config: 1 });
+  });
+
+  it('reloads what is asked about in the second half of its second in the background, answering at once meanwhile', async () => {
+    const { finder, registry } = make();
+    await finder.find('r:5000', 'alice', 'v1', 'identity', 'abc');
+    registry.tagsDelayMs = 300;
+    registry.tagsOf = [];
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const asked = Date.now();
+    expect(await finder.find('r:5000', 'alice', 'v1', 'identity', 'abc')).toBe('sha256:d1');
+    expect(Date.now() - asked).toBeLessThan(100);
+    expect(registry.calls.tags).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    // The reload's answer (v1 gone) is what the next question gets, without waiting.
+    expect(await finder.find('r:5000', 'alice', 'v1', 'identity', 'abc')).toBeNull();
+    expect(registry.calls.tags).toBe(2);
+  });
+
+  it('does not remember a load begun before a push was announced', async () => {
+    const { finder, registry } = make();
+    registry.tagsDelayMs = 100;
+    const before = finder.find('r:5000', 'alice', 'v2', 'identity', 'abc');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    registry.tagsOf = ['v1', 'v2'];
+    finder.forget('r:5000/alice');
+    expect(await before).toBeNull();
+    expect(await finder.find('r:5000', 'alice', 'v2', 'identity', 'abc')).toBe('sha256:d1');
   });
 
   it('forgets a repository as soon as a push to it is announced', async () => {
