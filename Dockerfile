@@ -15,4 +15,5 @@ COPY --from=build /app/dist dist
 COPY deploy/buildkit/buildkitd.toml deploy/buildkit/buildkitd.toml
 USER 1000
 ENTRYPOINT ["node"]
-CMD ["dist/apps/standalone/src/main.js"]
+# The young generation the API's Deployment gives it (deploy/base/api-deployment.yaml): requests' objects die young.
+CMD ["--max-semi-space-size=8", "dist/apps/standalone/src/main.js"]

@@ -23,7 +23,14 @@ const TARGET_LEVEL = 64;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const OFFERED_RATE = 2_000;
 const FIXED_RATE_CONNECTIONS = 64;
-const IDLE_SETTLE_MS = 2_000;
+/** The API's RSS this long after it answers, still shaped by its start (the young generation it grew). */
+const JUST_STARTED_MS = 2_000;
+/**
+ * Idle: this long after it answers with nobody asking. V8's memory reducer
+ * shrinks an idle heap (the young generation grown while starting) some 8 to
+ * 20 s after the start.
+ */
+const IDLE_MS = 30_000;
 
 const cores = (n: number) => `${(n * 100).toFixed(0)}% of a core`;
 const summary = (r: WrkResult, serverCores: number) =>
@@ -46,7 +53,9 @@ export const acceptPathBenchmark: Benchmark = {
     const bare = await startBareProcess();
     const rows: BenchRow[] = [];
     try {
-      await sleep(IDLE_SETTLE_MS);
+      await sleep(JUST_STARTED_MS);
+      const startedRss = api.server.rssKiB();
+      await sleep(IDLE_MS - JUST_STARTED_MS);
       const idleRss = api.server.rssKiB();
       const file = Buffer.from('requests==2.32.3\n').toString('base64');
       const body = {
@@ -116,7 +125,8 @@ export const acceptPathBenchmark: Benchmark = {
       rows.push(figure(NAME, 'builds accepted (one queued job each)', String(accepted)));
 
       const peakRss = api.server.peakRssKiB();
-      rows.push(held('memory', 'api RSS idle (local driver)', mebibytes(idleRss), '<= 110 MiB', idleRss <= 110 * 1024));
+      rows.push(figure('memory', `api RSS ${JUST_STARTED_MS / 1000} s after it answers (local driver)`, mebibytes(startedRss)));
+      rows.push(held('memory', `api RSS idle (local driver, ${IDLE_MS / 1000} s after it answers)`, mebibytes(idleRss), '<= 110 MiB', idleRss <= 110 * 1024));
       rows.push(held('memory', 'api peak RSS during accept path', mebibytes(peakRss), '<= 220 MiB', peakRss <= 220 * 1024));
       return rows;
     } finally {
