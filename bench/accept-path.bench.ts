@@ -1,9 +1,11 @@
 /**
  * Accept path of POST /system/api/v1/build/start, beside a bare Node http
- * server answering a fixed JSON. The API and the bare server are processes of
- * their own, and so is the load generator: wrk (one thread) at 16, 64 and 256
- * connections, each run BENCH_SECONDS long with no request cap, the bare
- * server and the API over windows of the same length; then an open-loop
+ * server answering a fixed JSON and the floor under build/start
+ * (accept-floor.server.ts: Fastify doing build/start's two Redis round trips
+ * and nothing else). Each is a process of its own, and so is the load
+ * generator: wrk (one thread) at 16, 64 and 256 connections, each run
+ * BENCH_SECONDS long with no request cap, the three servers over windows of
+ * the same length; then an open-loop
  * generator offering 2,000 requests a second, whose latencies count from the
  * time each request was due. No worker runs. Every request is a distinct
  * build, so each one is validated, checked against the registry, recorded and
@@ -13,7 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BenchDeployment } from './bench-deployment.js';
 import { BenchRow, figure, held, mebibytes, ms, perSecond } from './bench-table.js';
 import type { Benchmark } from './benchmark.js';
-import { ChildServer, startApiProcess, startBareProcess } from './deployer-process.js';
+import { ChildServer, startApiProcess, startBareProcess, startFloorProcess } from './deployer-process.js';
 import { runFixedRate } from './fixed-rate.run.js';
 import { WrkResult, runWrk } from './wrk.load.js';
 
@@ -32,6 +34,7 @@ const JUST_STARTED_MS = 2_000;
  */
 const IDLE_MS = 30_000;
 
+const pct = (ratio: number) => `${(ratio * 100).toFixed(1)}%`;
 const cores = (n: number) => `${(n * 100).toFixed(0)}% of a core`;
 const summary = (r: WrkResult, serverCores: number) =>
   `${perSecond(r.perSecond)}, p50 ${ms(r.latency.p50)}, p99 ${ms(r.latency.p99)}, max ${ms(r.latency.max)}; ` +
@@ -49,8 +52,11 @@ export const acceptPathBenchmark: Benchmark = {
   name: NAME,
   async run(env) {
     const deployment = new BenchDeployment(env);
+    // The floor's builds go under a prefix of their own, out of the API's queue counts.
+    const floorDeployment = new BenchDeployment(env);
     const api = await startApiProcess(deployment.env);
     const bare = await startBareProcess();
+    const floor = await startFloorProcess(floorDeployment.env);
     const rows: BenchRow[] = [];
     try {
       await sleep(JUST_STARTED_MS);
@@ -75,6 +81,7 @@ export const acceptPathBenchmark: Benchmark = {
       for (const connections of LEVELS) {
         const common = { connections, durationSeconds: SECONDS, headers, ...body, tagPrefix: `c${connections}-` };
         const [bareResult, bareCores] = await measured(bare.server, () => runWrk({ ...common, url: `${bare.url}/` }));
+        const [floorResult, floorCores] = await measured(floor.server, () => runWrk({ ...common, url: `${floor.url}/` }));
         const [startResult, apiCores] = await measured(api.server, () => runWrk({ ...common, url: `${api.url}/system/api/v1/build/start` }));
 
         // Requests still in flight when the load stops get no answer but may
@@ -87,12 +94,14 @@ export const acceptPathBenchmark: Benchmark = {
         const errors = startResult.non2xx + startResult.errors;
         const at = `${connections} conn`;
         rows.push(figure(NAME, `${at}: bare node http (wrk, ${SECONDS} s)`, summary(bareResult, bareCores)));
+        rows.push(figure(NAME, `${at}: floor, Fastify + claim + BullMQ add (wrk, ${SECONDS} s)`, summary(floorResult, floorCores)));
         rows.push(figure(NAME, `${at}: build/start (wrk, ${SECONDS} s)`, summary(startResult, apiCores)));
+        rows.push(figure(NAME, `${at}: floor / bare, build/start / floor`, `${pct(floorResult.perSecond / bareResult.perSecond)}, ${pct(startResult.perSecond / floorResult.perSecond)}`));
         if (connections === TARGET_LEVEL) {
           rows.push(held(NAME, `${at}: build/start req/s`, perSecond(startResult.perSecond), '>= 7,500/s', startResult.perSecond >= 7_500));
-          rows.push(held(NAME, `${at}: build/start / bare req/s`, `${(ratio * 100).toFixed(1)}%`, '>= 10%', ratio >= 0.1));
+          rows.push(held(NAME, `${at}: build/start / bare req/s`, pct(ratio), '>= 10%', ratio >= 0.1));
         } else {
-          rows.push(figure(NAME, `${at}: build/start / bare req/s`, `${(ratio * 100).toFixed(1)}%`));
+          rows.push(figure(NAME, `${at}: build/start / bare req/s`, pct(ratio)));
         }
         rows.push(held(NAME, `${at}: build/start errors`, `${errors} of ${startResult.requests}`, '0', errors === 0));
       }
@@ -130,8 +139,10 @@ export const acceptPathBenchmark: Benchmark = {
       rows.push(held('memory', 'api peak RSS during accept path', mebibytes(peakRss), '<= 220 MiB', peakRss <= 220 * 1024));
       return rows;
     } finally {
+      await floor.server.stop();
       await bare.server.stop();
       await api.server.stop();
+      await floorDeployment.close();
       await deployment.close();
     }
   },

@@ -76,11 +76,14 @@ export class ChildServer {
 /** BENCH_NODE_ARGS: more node flags for the processes a benchmark starts, e.g. `--cpu-prof --cpu-prof-dir=prof` to profile them. */
 export const benchNodeArgs = (): string[] => process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 
-function spawnCompiled(name: DeployedProcess | 'bare', relativeMain: string, env: NodeJS.ProcessEnv): ChildServer {
+/** A process the benchmarks start: the product's, the bare yardstick, or the accept path's floor (run as the API is). */
+type BenchProcess = DeployedProcess | 'bare' | 'floor';
+
+function spawnCompiled(name: BenchProcess, relativeMain: string, env: NodeJS.ProcessEnv): ChildServer {
   const main = fileURLToPath(new URL(relativeMain, DIST));
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
   // The flags of the process's Deployment, then BENCH_NODE_ARGS.
-  const nodeArgs = name === 'bare' ? [] : [...deploymentNodeFlags(name), ...benchNodeArgs()];
+  const nodeArgs = name === 'bare' ? [] : [...deploymentNodeFlags(name === 'floor' ? 'api' : name), ...benchNodeArgs()];
   return new ChildServer(name, spawn(process.execPath, [...nodeArgs, main], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
@@ -94,7 +97,7 @@ async function waitUntil(what: string, server: ChildServer, ready: () => Promise
 }
 
 /** Starts an HTTP child on a free loopback port and waits until `path` answers 200. */
-async function startHttpChild(name: DeployedProcess | 'bare', main: string, env: NodeJS.ProcessEnv, path: string) {
+async function startHttpChild(name: BenchProcess, main: string, env: NodeJS.ProcessEnv, path: string) {
   const port = await freeLoopbackPort();
   const url = `http://127.0.0.1:${port}`;
   const server = spawnCompiled(name, main, { ...env, LISTEN_HOST: '127.0.0.1', LISTEN_PORT: String(port) });
@@ -110,6 +113,11 @@ export function startApiProcess(env: NodeJS.ProcessEnv): Promise<{ server: Child
 /** A Node http server answering a fixed JSON to anything, the yardstick of the accept path. */
 export function startBareProcess(): Promise<{ server: ChildServer; url: string }> {
   return startHttpChild('bare', 'bench/bare-json.server.js', process.env, '/');
+}
+
+/** The accept path's floor (`accept-floor.server.ts`): Fastify and build/start's two Redis round trips, nothing else. */
+export function startFloorProcess(env: NodeJS.ProcessEnv): Promise<{ server: ChildServer; url: string }> {
+  return startHttpChild('floor', 'bench/accept-floor.server.js', env, '/');
 }
 
 /** The worker (`dist/apps/worker/src/main.js`) with the node flags of its Deployment, returned once it consumes `queue`. */
