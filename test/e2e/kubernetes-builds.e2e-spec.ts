@@ -91,6 +91,23 @@ describe('builds on the kubernetes driver (Kubernetes API test server)', () => {
     expect((buildkitConf as unknown as { data: Record<string, string> }).data['buildkitd.toml']).toContain('nuvolaris-registry-svc:5000');
   });
 
+  it('follows a build that pushes with two watches and its log: no read of the Job, no list of its Pods', async () => {
+    const digest = digestOf();
+    const { id, job_name: jobName } = await start('k8s-calls', {
+      outcome: 'succeed',
+      logLines: buildkitLog,
+      terminationMessage: JSON.stringify({ 'containerimage.digest': digest }),
+    });
+    expect(await waitForBuild(deployer.url, auth, id, 60_000)).toMatchObject({ state: 'succeeded', digest });
+    const ofThisJob = server.calls.filter((c) => c.path.includes(jobName) || decodeURIComponent(c.query).includes(jobName));
+    const count = (verb: string, resource: string) => ofThisJob.filter((c) => c.verb === verb && c.path.includes(`/${resource}`)).length;
+    expect(count('watch', 'jobs')).toBe(1);
+    expect(count('watch', 'pods')).toBe(1);
+    expect(count('get', 'jobs')).toBe(0);
+    expect(count('list', 'pods')).toBe(0);
+    expect(ofThisJob.filter((c) => c.path.endsWith('/log'))).toHaveLength(1);
+  });
+
   it('fails with the BuildKit error at the end of the log', async () => {
     const error = 'ERROR: failed to solve: process "/bin/sh -c /bin/extend" did not complete successfully: exit code: 1';
     const { id } = await start('k8s-fail', { outcome: 'fail', exitCode: 1, logLines: [...buildkitLog, error] });

@@ -82,8 +82,8 @@ export class BuildJobHandler implements BeforeApplicationShutdown {
       await this.runBuild.execute(buildId, { number: job.attemptsMade + 1, isLast: job.attemptsMade + 1 >= attempts }, controller.signal);
       const record = await this.records.get(buildId);
       if (record) {
-        await job.log(`${record.state}${record.reason ? ` (${record.reason})` : ''}${record.digest ? ` ${record.digest}` : ''}`);
-        await job.updateProgress(100);
+        const outcome = `${record.state}${record.reason ? ` (${record.reason})` : ''}${record.digest ? ` ${record.digest}` : ''}`;
+        await Promise.all([job.log(outcome), job.updateProgress(100)]);
       }
     })();
     this.running.set(buildId, { controller, done });

@@ -81,7 +81,11 @@ export class RunBuildUseCase {
 
   private async specOf(record: BuildRecord): Promise<BuildSpec> {
     const strategy = this.runtimes.get(record.kind);
-    const content = record.hasFile ? await this.records.getFile(record.id) : null;
+    // Asked together, the two reads share a round trip.
+    const [content, registrySecret] = await Promise.all([
+      record.hasFile ? this.records.getFile(record.id) : null,
+      this.records.getCredentials(record.id),
+    ]);
     if (record.hasFile && !content) throw new BuildFailure('the dependency file has expired', 'DependencyFileMissing');
     const base = content ? await this.baseUsers.resolve(record.source, strategy) : null;
     if (base) await this.logs.append(record.id, [base.note]);
@@ -100,7 +104,7 @@ export class RunBuildUseCase {
       login: record.login,
       kind: record.kind,
       registryHost: record.registryHost,
-      registrySecret: await this.records.getCredentials(record.id),
+      registrySecret,
       image: pushReference(record),
       source: record.source,
       dockerfile: strategy.render({ source: record.source, hasFile: record.hasFile, user: base?.user ?? strategy.defaultUser, labels }),
@@ -116,9 +120,8 @@ export class RunBuildUseCase {
     const logTail = outcome.state === 'failed' ? await this.logs.tail(record.id, this.config.LOG_TAIL_LINES) : [];
     const first = await this.records.finish(record, { ...outcome, logTail });
     if (!first) return;
-    await this.logs.end(record.id, outcome.state);
     // Re-read: `record` was loaded before the build was marked running, so it lacks startedAt.
-    const finished = await this.records.get(record.id);
+    const [, finished] = await Promise.all([this.logs.end(record.id, outcome.state), this.records.get(record.id)]);
     if (finished) await this.outcomeMetrics.record(finished);
     const request = record.requestId ? ` [request ${record.requestId}]` : '';
     this.logger.log(`Build ${record.id} (${record.jobName}) ${outcome.state}${outcome.reason ? `: ${outcome.reason}` : ''}${request}`);

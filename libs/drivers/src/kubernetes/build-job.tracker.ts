@@ -2,6 +2,15 @@ import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { KubernetesRepository, WatchEventType } from '#libs/kube';
 
 const WATCH_SECONDS = 30;
+
+/** Whether the Job reports Pods made for it: active, succeeded, failed or ready ones, or any finished condition. */
+const hasPods = (job: V1Job): boolean => {
+  const status = job.status ?? {};
+  return Boolean(status.active || status.succeeded || status.failed || status.ready || status.terminating || isFinished(job));
+};
+
+/** Complete or Failed: a Job never leaves either. */
+const isFinished = (job: V1Job): boolean => (job.status?.conditions ?? []).some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
 /** A watch that ends this soon without an event is taken as a failing API: the next read waits a little. */
 const FAST_END_MS = 250;
 const BACKOFF_MS = 500;
@@ -9,13 +18,16 @@ const BACKOFF_MS = 500;
 /**
  * A build Job and its Pods as the API last reported them: read once, then
  * kept current by one watch on the Job and one on its Pods for as long as
- * they stay open. Every event carries the whole object, so a build costs two
- * reads and two watches however many times its Pod changes; only a watch
- * that ends (timeout, dropped connection, an expired version) costs a re-read.
- * The watches open when the caller first waits for a change, from the
- * versions read: a read that already shows the end opens none. The Job just
- * created (or read to re-attach) stands for the Job of the first read, so
- * that read only lists the Pods.
+ * they stay open. Every event carries the whole object, so however many
+ * times its Pod changes, a build costs two watches, and a read only when a
+ * watch ends (timeout, dropped connection, an expired version) or its
+ * outcome calls for one. The Job just created (or read to re-attach) stands
+ * for the Job of the first read; while it reports no Pods (a Job just
+ * created), its Pods are not listed either: their watch starts without a
+ * version, so its first events are the Pods that exist by then. The watches
+ * open when the caller first waits for a change, from the versions read: a
+ * read that already shows the end opens none. A Job seen finished stays
+ * finished, so a read after that lists its Pods alone.
  */
 export class BuildJobTracker {
   private job: V1Job | null = null;
@@ -44,8 +56,7 @@ export class BuildJobTracker {
    */
   async current(): Promise<{ job: V1Job | null; pods: V1Pod[]; fresh: boolean }> {
     this.changed = false;
-    const fresh = this.stale;
-    if (fresh) await this.read();
+    const fresh = this.stale && (await this.read());
     return { job: this.job, pods: [...this.pods.values()], fresh };
   }
 
@@ -74,21 +85,33 @@ export class BuildJobTracker {
     this.wake?.();
   }
 
-  private async read(): Promise<void> {
+  /** Reads the Job and its Pods afresh; false when nothing was read (a Job just created has no Pods to list). */
+  private async read(): Promise<boolean> {
     if (this.backOff) await new Promise((resolve) => setTimeout(resolve, BACKOFF_MS));
     this.backOff = false;
     this.watches?.abort();
     const seen = this.seen;
     this.seen = undefined;
+    if (seen && !hasPods(seen)) {
+      this.job = seen;
+      this.stale = false;
+      this.versions = { job: seen.metadata?.resourceVersion, pods: undefined };
+      return false;
+    }
     // The Job first, then its Pods: a Job the read finds finished had its Pods' last status written before, so
     // the list shows it. Read together, a retried Job read could be answered after a list made before the Pod ended.
-    const job = seen ?? (await this.kube.readJob(this.jobName));
+    // A Job already seen finished is not read again: it stays finished, and the list is made after it was seen so
+    // (unless the list finds no Pods left: the Job may be gone with them).
+    const known = seen ?? (this.job && isFinished(this.job) ? this.job : undefined);
+    let job = known ?? (await this.kube.readJob(this.jobName));
     const pods = await this.kube.listPods(`job-name=${this.jobName}`);
+    if (known && pods.items.length === 0) job = await this.kube.readJob(this.jobName);
     this.job = job;
     this.pods.clear();
     for (const pod of pods.items) this.pods.set(String(pod.metadata?.name), pod);
     this.stale = false;
     this.versions = { job: job?.metadata?.resourceVersion, pods: pods.resourceVersion };
+    return true;
   }
 
   private startWatches(jobVersion: string | undefined, podsVersion: string | undefined): void {

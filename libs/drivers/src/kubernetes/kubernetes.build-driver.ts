@@ -213,8 +213,11 @@ export class KubernetesBuildDriver extends BuildDriver {
         const progress = assessBuild(job, pods);
         if ('pod' in progress && progress.pod) logs.follow(progress.pod, progress.phase === 'running');
         const ended = progress.phase === 'succeeded' || progress.phase === 'failed';
-        if (ended && !fresh) {
-          // An outcome (its digest, its reason) is decided on one read of the Job and its Pods together, never on watch events alone.
+        // A success with its digest is final as it arrives: BuildKit exited 0 and its terminated status carries the
+        // digest it pushed. Any other outcome (a reason, a missing digest) is decided on a fresh read, as the two
+        // watches are not ordered: the Job may be reported failed or complete before its Pod's last status.
+        const settled = fresh || (progress.phase === 'succeeded' && progress.digest !== '');
+        if (ended && !settled) {
           tracker.reread();
           continue;
         }
