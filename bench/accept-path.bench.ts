@@ -16,7 +16,7 @@ import { BenchDeployment } from './bench-deployment.js';
 import { BenchRow, figure, held, mebibytes, ms, perSecond } from './bench-table.js';
 import type { Benchmark } from './benchmark.js';
 import { ChildServer, startApiProcess, startBareProcess, startFloorProcess } from './deployer-process.js';
-import { runFixedRate } from './fixed-rate.run.js';
+import { runFixedRate } from './load-generators.run.js';
 import { WrkResult, runWrk } from './wrk.load.js';
 
 const NAME = 'accept path';

@@ -2,19 +2,33 @@
  * Coalescing: 500 concurrent identical requests make exactly one build; once
  * a worker (local driver, real Docker Engine) has built and pushed it, 500
  * more identical requests find the image in the registry and build nothing.
+ *
+ * The targets are met by an API in service, whose request path is compiled:
+ * the first burst is the API's first requests (cold, a figure), then 3,000
+ * requests that join that build warm the path, and the held figure is a
+ * second burst, of another new build. Likewise 3,000 requests for the
+ * existing image come before the two bursts measured for it. The requests
+ * come from a generator of its own (burst.load.ts), whose CPU share is shown.
  */
 import { randomBytes } from 'node:crypto';
 import { BenchDeployment } from './bench-deployment.js';
 import { BenchRow, figure, held, ms } from './bench-table.js';
 import type { Benchmark } from './benchmark.js';
 import { waitForSuccess } from './build-poller.js';
+import type { BurstAnswer, BurstResult } from './burst.load.js';
 import { startApiProcess, startWorkerProcess } from './deployer-process.js';
-import { JsonAnswer, JsonClient, inParallel } from './json-client.js';
+import { JsonClient } from './json-client.js';
 import { summarize } from './latency-summary.js';
+import { runBurst } from './load-generators.run.js';
 
 const NAME = 'coalescing';
 const REQUESTS = 500;
 const MODERATE_IN_FLIGHT = 16;
+const WARM_UP_REQUESTS = 3_000;
+
+const latencyOf = (result: BurstResult) => summarize(result.answers.map((a) => a.ms));
+const generator = (result: BurstResult) => `wall ${ms(result.wallMs)}, generator ${(result.generatorCores * 100).toFixed(0)}% of a core`;
+const refused = (answers: BurstAnswer[]) => answers.filter((a) => a.status !== 200);
 
 export const coalescingBenchmark: Benchmark = {
   name: NAME,
@@ -24,33 +38,64 @@ export const coalescingBenchmark: Benchmark = {
     const rows: BenchRow[] = [];
     try {
       const file = Buffer.from(`requests\n# coalescing ${randomBytes(4).toString('hex')}\n`).toString('base64');
-      const body = { source: 'openserverless/runtime-base:local', target: `${deployment.user.login}:coalesced`, kind: 'python', file };
-      const burst = async (inFlight: number) => {
-        const client = new JsonClient();
-        const send = () => client.send(`${api.url}/system/api/v1/build/start`, 'POST', { authorization: deployment.user.authorization }, body);
-        return inParallel(REQUESTS, inFlight, send).finally(() => client.close());
+      const bodyFor = (tag: string) => ({ source: 'openserverless/runtime-base:local', target: `${deployment.user.login}:${tag}`, kind: 'python', file });
+      const body = bodyFor('coalesced');
+      const burst = (payload: object, count: number, inFlight: number): Promise<BurstResult> =>
+        runBurst({
+          url: `${api.url}/system/api/v1/build/start`,
+          headers: { authorization: deployment.user.authorization },
+          body: JSON.stringify(payload),
+          count,
+          inFlight,
+        });
+      /** One build for all of a burst's answers: its id, after checking that a single answer started it and `jobs` are queued. */
+      const oneBuild = async (result: BurstResult, jobsExpected: number, startedExpected: number): Promise<string> => {
+        const answers = result.answers;
+        if (refused(answers).length > 0) throw new Error(`${refused(answers).length} identical requests refused, e.g. ${JSON.stringify(refused(answers)[0].body)}`);
+        const ids = new Set(answers.map((a) => a.body.id));
+        const started = answers.filter((a) => a.body.coalesced === false).length;
+        const jobs = await deployment.jobCount();
+        if (ids.size !== 1 || started !== startedExpected || jobs !== jobsExpected) {
+          throw new Error(
+            `${answers.length} identical requests gave ${ids.size} build ids, ${started} uncoalesced answers, ${jobs} queue jobs; ` +
+              `expected 1, ${startedExpected}, ${jobsExpected}`,
+          );
+        }
+        return String([...ids][0]);
       };
-      const refused = (answers: JsonAnswer[]) => answers.filter((a) => a.status !== 200);
 
-      const identical = await burst(REQUESTS);
-      if (refused(identical).length > 0) throw new Error(`${refused(identical).length} identical requests refused, e.g. ${JSON.stringify(refused(identical)[0].body)}`);
-      const ids = new Set(identical.map((a) => a.body.id));
-      const fresh = identical.filter((a) => a.body.coalesced === false).length;
-      const jobs = await deployment.jobCount();
-      if (ids.size !== 1 || fresh !== 1 || jobs !== 1) {
-        throw new Error(`${REQUESTS} identical requests gave ${ids.size} build ids, ${fresh} uncoalesced answers, ${jobs} queue jobs; expected 1, 1, 1`);
-      }
-      const together = summarize(identical.map((a) => a.ms));
-      rows.push(figure(NAME, `${REQUESTS} identical new builds, all at once: builds`, '1 (checked)'));
-      rows.push(figure(NAME, `${REQUESTS} identical new builds, all at once: latency`, `p50 ${ms(together.p50)}, max ${ms(together.max)}`));
+      const cold = await burst(body, REQUESTS, REQUESTS);
+      const buildId = await oneBuild(cold, 1, 1);
+      const coldLatency = latencyOf(cold);
+      rows.push(figure(NAME, `${REQUESTS} identical new builds, all at once, the API's first requests: builds`, '1 (checked)'));
+      rows.push(figure(NAME, `${REQUESTS} identical new builds, all at once, the API's first requests: latency`, `p50 ${ms(coldLatency.p50)}, p99 ${ms(coldLatency.p99)}; ${generator(cold)}`));
+
+      if ((await oneBuild(await burst(body, WARM_UP_REQUESTS, MODERATE_IN_FLIGHT), 1, 0)) !== buildId) throw new Error('the warm-up requests joined another build');
+      const second = bodyFor('coalesced-again');
+      const identical = await burst(second, REQUESTS, REQUESTS);
+      const secondId = await oneBuild(identical, 2, 1);
+      const together = latencyOf(identical);
+      rows.push(figure(NAME, `${REQUESTS} identical new builds, all at once (after ${WARM_UP_REQUESTS.toLocaleString('en')} joining): builds`, '1 (checked)'));
+      rows.push(figure(NAME, `${REQUESTS} identical new builds, all at once: latency`, `p50 ${ms(together.p50)}, max ${ms(together.max)}; ${generator(identical)}`));
       rows.push(held(NAME, `${REQUESTS} identical new builds, all at once: p99`, ms(together.p99), '<= 200 ms', together.p99 <= 200));
+      // Only the first build is built: the second is cancelled before the worker starts.
+      const client = new JsonClient();
+      const cancelled = await client.send(`${api.url}/system/api/v1/build/${secondId}`, 'DELETE', { authorization: deployment.user.authorization });
+      client.close();
+      if (cancelled.status !== 200) throw new Error(`cancelling ${secondId} answered ${cancelled.status}: ${JSON.stringify(cancelled.body)}`);
+      const jobs = await deployment.jobCount();
 
       const worker = await startWorkerProcess(deployment.env, deployment.queue);
-      const built = await waitForSuccess(api.url, deployment.user.authorization, String([...ids][0]), 180_000).finally(() => worker.stop());
+      const built = await waitForSuccess(api.url, deployment.user.authorization, buildId, 180_000).finally(() => worker.stop());
 
+      const recordsBeforeWarmUp = await deployment.recordCount();
+      const warmUp = await burst(body, WARM_UP_REQUESTS, MODERATE_IN_FLIGHT);
+      if (warmUp.answers.some((a) => a.status !== 200 || a.body.state !== 'succeeded')) throw new Error('a warm-up request for the existing image was not answered at once');
       for (const [inFlight, target] of [[REQUESTS, 150], [MODERATE_IN_FLIGHT, 8]]) {
-        const recordsBefore = await deployment.recordCount();
-        const answers = await burst(inFlight);
+        // The first burst counts the warm-up's records too: 3,500 identical requests within the minute store one.
+        const recordsBefore = inFlight === REQUESTS ? recordsBeforeWarmUp : await deployment.recordCount();
+        const result = await burst(body, REQUESTS, inFlight);
+        const answers = result.answers;
         const stored = (await deployment.recordCount()) - recordsBefore;
         const notExisting = answers.filter((a) => a.status !== 200 || a.body.state !== 'succeeded');
         const after = await deployment.jobCount();
@@ -64,8 +109,9 @@ export const coalescingBenchmark: Benchmark = {
         const latency = summarize(answers.map((a) => a.ms));
         const label = inFlight === REQUESTS ? 'all at once' : `${inFlight} in flight`;
         rows.push(figure(NAME, `${REQUESTS} for an existing image, ${label}: builds`, '0 (checked)'));
-        rows.push(held(NAME, `${REQUESTS} for an existing image, ${label}: records stored`, String(stored), '<= 1', stored <= 1));
-        rows.push(figure(NAME, `${REQUESTS} for an existing image, ${label}: p50`, ms(latency.p50)));
+        const counted = inFlight === REQUESTS ? ` (and the ${WARM_UP_REQUESTS.toLocaleString('en')} before)` : '';
+        rows.push(held(NAME, `${REQUESTS} for an existing image, ${label}: records stored${counted}`, String(stored), '<= 1', stored <= 1));
+        rows.push(figure(NAME, `${REQUESTS} for an existing image, ${label}: p50`, `${ms(latency.p50)}; ${generator(result)}`));
         rows.push(held(NAME, `${REQUESTS} for an existing image, ${label}: p99`, ms(latency.p99), `<= ${target} ms`, latency.p99 <= target));
       }
       return rows;

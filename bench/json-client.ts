@@ -18,7 +18,7 @@ export interface JsonAnswer {
 export class JsonClient {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: Infinity });
 
-  send(url: string, method: 'GET' | 'POST', headers: Record<string, string>, body?: unknown): Promise<JsonAnswer> {
+  send(url: string, method: 'GET' | 'POST' | 'DELETE', headers: Record<string, string>, body?: unknown): Promise<JsonAnswer> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const started = performance.now();
     return new Promise((resolve, reject) => {
