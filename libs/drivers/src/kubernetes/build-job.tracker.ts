@@ -1,19 +1,17 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { KubernetesRepository, WatchEventType } from '#libs/kube';
+import { finishedCondition } from './build-progress.js';
 
 const WATCH_SECONDS = 30;
+/** A watch that ends this soon without an event is taken as a failing API: the next read waits a little. */
+const FAST_END_MS = 250;
+const BACKOFF_MS = 500;
 
 /** Whether the Job reports Pods made for it: active, succeeded, failed or ready ones, or any finished condition. */
 const hasPods = (job: V1Job): boolean => {
   const status = job.status ?? {};
-  return Boolean(status.active || status.succeeded || status.failed || status.ready || status.terminating || isFinished(job));
+  return Boolean(status.active || status.succeeded || status.failed || status.ready || status.terminating || finishedCondition(job));
 };
-
-/** Complete or Failed: a Job never leaves either. */
-const isFinished = (job: V1Job): boolean => (job.status?.conditions ?? []).some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
-/** A watch that ends this soon without an event is taken as a failing API: the next read waits a little. */
-const FAST_END_MS = 250;
-const BACKOFF_MS = 500;
 
 /**
  * A build Job and its Pods as the API last reported them: read once, then
@@ -102,7 +100,7 @@ export class BuildJobTracker {
     // the list shows it. Read together, a retried Job read could be answered after a list made before the Pod ended.
     // A Job already seen finished is not read again: it stays finished, and the list is made after it was seen so
     // (unless the list finds no Pods left: the Job may be gone with them).
-    const known = seen ?? (this.job && isFinished(this.job) ? this.job : undefined);
+    const known = seen ?? (this.job && finishedCondition(this.job) ? this.job : undefined);
     let job = known ?? (await this.kube.readJob(this.jobName));
     const pods = await this.kube.listPods(`job-name=${this.jobName}`);
     if (known && pods.items.length === 0) job = await this.kube.readJob(this.jobName);

@@ -30,6 +30,9 @@ const digestOf = (status: V1ContainerStatus | undefined): string => {
   }
 };
 
+/** The Job's Complete or Failed condition when it holds: a Job never leaves either. */
+export const finishedCondition = (job: V1Job) => job.status?.conditions?.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+
 const newestPod = (pods: V1Pod[]) =>
   [...pods].sort((a, b) => String(b.metadata?.creationTimestamp ?? '').localeCompare(String(a.metadata?.creationTimestamp ?? '')))[0];
 

@@ -1,5 +1,6 @@
 import type { V1Job, V1ObjectMeta } from '@kubernetes/client-node';
 import { KubernetesApiError, KubernetesRepository, Page } from '#libs/kube';
+import { finishedCondition } from './build-progress.js';
 import { BUILD_ID_LABEL, managedSelector, userSelector } from './kubernetes-labels.js';
 
 export interface CleanupReport {
@@ -23,7 +24,7 @@ const PARALLEL_DELETES = 16;
 
 /** When a finished Job finished, or null while it runs. */
 export function finishedAt(job: V1Job): Date | null {
-  const condition = job.status?.conditions?.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+  const condition = finishedCondition(job);
   if (!condition) return null;
   const when = job.status?.completionTime ?? condition.lastTransitionTime;
   return when ? new Date(when) : new Date(0);
