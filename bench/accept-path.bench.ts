@@ -13,7 +13,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BenchDeployment } from './bench-deployment.js';
-import { BenchRow, figure, held, mebibytes, ms, perSecond } from './bench-table.js';
+import { BenchRow, cores, figure, held, mebibytes, ms, perSecond } from './bench-table.js';
 import type { Benchmark } from './benchmark.js';
 import { ChildServer, startApiProcess, startBareProcess, startFloorProcess } from './deployer-process.js';
 import { runFixedRate } from './load-generators.run.js';
@@ -35,7 +35,6 @@ const JUST_STARTED_MS = 2_000;
 const IDLE_MS = 30_000;
 
 const pct = (ratio: number) => `${(ratio * 100).toFixed(1)}%`;
-const cores = (n: number) => `${(n * 100).toFixed(0)}% of a core`;
 const summary = (r: WrkResult, serverCores: number) =>
   `${perSecond(r.perSecond)}, p50 ${ms(r.latency.p50)}, p99 ${ms(r.latency.p99)}, max ${ms(r.latency.max)}; ` +
   `server ${cores(serverCores)}, wrk ${cores(r.generatorCores)}`;

@@ -25,6 +25,8 @@ export function failed(benchmark: string, reason: string): BenchRow {
 export const ms = (value: number) => `${value.toFixed(1)} ms`;
 export const perSecond = (value: number) => `${value.toFixed(0)}/s`;
 export const mebibytes = (kib: number) => `${(kib / 1024).toFixed(0)} MiB`;
+/** CPU used over a run, in cores. */
+export const cores = (n: number) => `${(n * 100).toFixed(0)}% of a core`;
 
 export function printTable(rows: readonly BenchRow[]): void {
   const columns = ['benchmark', 'metric', 'value', 'target', 'verdict'] as const;

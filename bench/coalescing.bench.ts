@@ -12,7 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { BenchDeployment } from './bench-deployment.js';
-import { BenchRow, figure, held, ms } from './bench-table.js';
+import { BenchRow, cores, figure, held, ms } from './bench-table.js';
 import type { Benchmark } from './benchmark.js';
 import { waitForSuccess } from './build-poller.js';
 import type { BurstAnswer, BurstResult } from './burst.load.js';
@@ -27,7 +27,7 @@ const MODERATE_IN_FLIGHT = 16;
 const WARM_UP_REQUESTS = 3_000;
 
 const latencyOf = (result: BurstResult) => summarize(result.answers.map((a) => a.ms));
-const generator = (result: BurstResult) => `wall ${ms(result.wallMs)}, generator ${(result.generatorCores * 100).toFixed(0)}% of a core`;
+const generator = (result: BurstResult) => `wall ${ms(result.wallMs)}, generator ${cores(result.generatorCores)}`;
 const refused = (answers: BurstAnswer[]) => answers.filter((a) => a.status !== 200);
 
 export const coalescingBenchmark: Benchmark = {
