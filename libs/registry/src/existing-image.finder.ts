@@ -76,22 +76,20 @@ export class ExistingImageFinder {
   /** Loads `key` once for everyone asking meanwhile, and remembers the answer. */
   private reload<T>(kind: string, cache: Map<string, Remembered<T>>, key: string, load: () => Promise<T>): Promise<T> {
     const flightKey = `${kind} ${key}`;
-    let flight = this.pending.get(flightKey) as Promise<T> | undefined;
-    if (!flight) {
-      const forgets = this.forgets;
-      const loading: Promise<T> = load()
-        .then((value) => {
-          if (forgets !== this.forgets) return value;
-          if (cache.size >= MAX_ENTRIES) cache.clear();
-          cache.set(key, { value, at: Date.now() });
-          return value;
-        })
-        .finally(() => {
-          if (this.pending.get(flightKey) === loading) this.pending.delete(flightKey);
-        });
-      flight = loading;
-      this.pending.set(flightKey, flight);
-    }
+    const flying = this.pending.get(flightKey) as Promise<T> | undefined;
+    if (flying) return flying;
+    const forgets = this.forgets;
+    const flight: Promise<T> = load()
+      .then((value) => {
+        if (forgets !== this.forgets) return value;
+        if (cache.size >= MAX_ENTRIES) cache.clear();
+        cache.set(key, { value, at: Date.now() });
+        return value;
+      })
+      .finally(() => {
+        if (this.pending.get(flightKey) === flight) this.pending.delete(flightKey);
+      });
+    this.pending.set(flightKey, flight);
     return flight;
   }
 
