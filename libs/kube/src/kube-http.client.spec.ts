@@ -34,6 +34,12 @@ describe('KubeHttpClient over TLS', () => {
         res.end(JSON.stringify({ kind: 'Status', status: 'Failure', reason: 'NotFound', message: 'configmaps "missing" not found', code: 404 }));
         return;
       }
+      if (req.url?.includes('ends=true')) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write(`${JSON.stringify({ type: 'ADDED', object: { metadata: { name: 'a' } } })}\n`);
+        res.end(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired' } })}\n`);
+        return;
+      }
       if (req.url?.includes('watch=true')) {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.write(`${JSON.stringify({ type: 'ADDED', object: { metadata: { name: 'a' } } })}\n{"type":"MODI`);
@@ -73,6 +79,34 @@ describe('KubeHttpClient over TLS', () => {
     const lines: string[] = [];
     await client.lines('/api/v1/namespaces/ns/pods', { watch: true }, (line) => lines.push(line), new AbortController().signal);
     expect(lines.map((line) => JSON.parse(line).type)).toEqual(['ADDED', 'MODIFIED']);
+  });
+
+  it('closes a stream from the handler of its last line (an ERROR, then the end) without an error thrown', async () => {
+    const client = new KubeHttpClient(await loadKubeConnection({ kubeconfigPath: kubeconfig({ 'certificate-authority': join(dir, 'ca.pem') }) }));
+    const types: string[] = [];
+    const stop = new AbortController();
+    await client.lines(
+      '/api/v1/namespaces/ns/pods',
+      { watch: true, ends: true },
+      (line) => {
+        types.push(JSON.parse(line).type);
+        if (types.at(-1) === 'ERROR') stop.abort();
+      },
+      stop.signal,
+    );
+    // An uncaught exception would fail this suite; the stream must also have ended with both lines.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(types).toEqual(['ADDED', 'ERROR']);
+    expect(stop.signal.aborted).toBe(true);
+  });
+
+  it('refuses a stream whose signal is already aborted, with nothing sent', async () => {
+    const client = new KubeHttpClient(await loadKubeConnection({ kubeconfigPath: kubeconfig({ 'certificate-authority': join(dir, 'ca.pem') }) }));
+    const before = seen.length;
+    const stop = new AbortController();
+    stop.abort();
+    await expect(client.lines('/api/v1/namespaces/ns/pods', { watch: true }, () => undefined, stop.signal)).rejects.toThrow(/abort/i);
+    expect(seen.length).toBe(before);
   });
 
   it('keeps the API Status of a refusal, which reads as NotFound', async () => {

@@ -90,7 +90,16 @@ export class KubeHttpClient {
     const auth = await this.connection.headers();
     const client = url.protocol === 'https:' ? https : http;
     return new Promise<IncomingMessage>((resolve, reject) => {
-      const request = client.request(url, { method, agent: this.connection.agent, headers: { ...headers, ...auth, 'user-agent': 'openserverless-deployer' }, signal });
+      if (signal?.aborted) return reject(signal.reason as Error);
+      const request = client.request(url, { method, agent: this.connection.agent, headers: { ...headers, ...auth, 'user-agent': 'openserverless-deployer' } });
+      if (signal) {
+        // Not the request's own `signal` option: that destroys the request with an AbortError, which is thrown as an
+        // uncaught exception when the abort comes from a handler of the answer's last line (a watch's ERROR event
+        // followed by the end of the stream), and costs an error with its stack on every stream closed.
+        const abort = () => request.destroy();
+        signal.addEventListener('abort', abort, { once: true });
+        request.once('close', () => signal.removeEventListener('abort', abort));
+      }
       if (timeoutMs) {
         request.setTimeout(timeoutMs, () => {
           const error = new Error(`the Kubernetes API did not answer ${method} ${url.pathname} within ${timeoutMs} ms`);
