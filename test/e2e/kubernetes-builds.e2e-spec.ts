@@ -60,6 +60,9 @@ describe('builds on the kubernetes driver (Kubernetes API test server)', () => {
     expect(answer.status).toBe(200);
     return answer.body as { id: string; job_name: string };
   };
+  /** The lists the shared watches start from: one item of what the deployer made. */
+  const sharedLists = () =>
+    server.calls.filter((c) => c.verb === 'list' && c.query.includes('limit=1') && decodeURIComponent(c.query).includes('app.kubernetes.io/managed-by=openserverless-deployer'));
   const jobsOf = (buildId: string) => server.objects('Job', 'nuvolaris').filter((j) => j.metadata.labels?.[BUILD_ID_LABEL] === buildId);
 
   it('builds in a Job, streams the BuildKit log and reports the digest', async () => {
@@ -91,7 +94,7 @@ describe('builds on the kubernetes driver (Kubernetes API test server)', () => {
     expect((buildkitConf as unknown as { data: Record<string, string> }).data['buildkitd.toml']).toContain('nuvolaris-registry-svc:5000');
   });
 
-  it('follows a build that pushes with two watches and its log: no read of the Job, no list of its Pods', async () => {
+  it("follows a build it creates through the worker's shared watches and its log: no watch of its own, no read of the Job, no list of its Pods", async () => {
     const digest = digestOf();
     const { id, job_name: jobName } = await start('k8s-calls', {
       outcome: 'succeed',
@@ -101,11 +104,45 @@ describe('builds on the kubernetes driver (Kubernetes API test server)', () => {
     expect(await waitForBuild(deployer.url, auth, id, 60_000)).toMatchObject({ state: 'succeeded', digest });
     const ofThisJob = server.calls.filter((c) => c.path.includes(jobName) || decodeURIComponent(c.query).includes(jobName));
     const count = (verb: string, resource: string) => ofThisJob.filter((c) => c.verb === verb && c.path.includes(`/${resource}`)).length;
-    expect(count('watch', 'jobs')).toBe(1);
-    expect(count('watch', 'pods')).toBe(1);
+    expect(count('watch', 'jobs')).toBe(0);
+    expect(count('watch', 'pods')).toBe(0);
     expect(count('get', 'jobs')).toBe(0);
     expect(count('list', 'pods')).toBe(0);
     expect(ofThisJob.filter((c) => c.path.endsWith('/log'))).toHaveLength(1);
+    // The shared watches select what the deployer made, in its namespace.
+    const shared = server.calls.filter((c) => c.verb === 'watch' && decodeURIComponent(c.query).includes('app.kubernetes.io/managed-by=openserverless-deployer'));
+    expect(shared.some((c) => c.path.endsWith('/namespaces/nuvolaris/jobs'))).toBe(true);
+    expect(shared.some((c) => c.path.endsWith('/namespaces/nuvolaris/pods'))).toBe(true);
+  });
+
+  it('follows on its own, read afresh, once the shared watches lose their place (410 after a compaction); the next build shares again', async () => {
+    const digest = digestOf();
+    const steps = Array.from({ length: 12 }, (_, i) => `#${i} step`);
+    const { id, job_name: jobName } = await start('k8s-gap', {
+      outcome: 'succeed',
+      logLines: steps,
+      lineIntervalMs: 100,
+      terminationMessage: JSON.stringify({ 'containerimage.digest': digest }),
+    });
+    const deadline = Date.now() + 30_000;
+    const lines = async () => (await call(deployer.url, 'GET', `/system/api/v1/build/${id}/logs`, { auth })).body.lines as string[];
+    while (!(await lines()).includes('#1 step') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    // A write the shared watches do not select moves the revision past the last one they saw; the compaction then
+    // makes that one expired, so reopening the dropped watches from it answers 410.
+    server.seed('ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `unrelated-${randomBytes(3).toString('hex')}`, namespace: 'nuvolaris' } });
+    server.compact();
+    const listsBefore = sharedLists().length;
+    server.dropAllWatches();
+    expect(await waitForBuild(deployer.url, auth, id, 60_000)).toMatchObject({ state: 'succeeded', digest });
+    const ofThisJob = server.calls.filter((c) => decodeURIComponent(c.query).includes(jobName));
+    expect(ofThisJob.filter((c) => c.verb === 'list' && c.path.endsWith('/pods')).length).toBeGreaterThanOrEqual(1);
+    expect(ofThisJob.filter((c) => c.verb === 'watch' && c.path.endsWith('/pods')).length).toBeGreaterThanOrEqual(1);
+    expect((await lines()).filter((line) => steps.includes(line))).toEqual(steps);
+
+    const next = await start('k8s-after-gap', { outcome: 'succeed', logLines: buildkitLog, terminationMessage: JSON.stringify({ 'containerimage.digest': digest }) });
+    expect(await waitForBuild(deployer.url, auth, next.id, 60_000)).toMatchObject({ state: 'succeeded' });
+    expect(sharedLists().length).toBeGreaterThan(listsBefore);
+    expect(server.calls.filter((c) => c.verb === 'watch' && decodeURIComponent(c.query).includes(next.job_name))).toHaveLength(0);
   });
 
   it('fails with the BuildKit error at the end of the log', async () => {

@@ -41,7 +41,8 @@ function tokenFrom(path: string): () => Promise<string> {
 
 function connection(server: string, tls: https.AgentOptions, authorization: () => Promise<string | undefined>): KubeConnection {
   const url = new URL(server);
-  // No cap on sockets: every build holds two watches and a log stream open, and a cap would queue calls behind them.
+  // No cap on sockets: every build holds a log stream open (and two watches when it follows on its own), and a cap would
+  // queue calls behind them.
   const options = { keepAlive: true };
   const agent = url.protocol === 'https:' ? new https.Agent({ ...options, ...tls }) : new http.Agent(options);
   return {

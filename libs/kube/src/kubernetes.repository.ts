@@ -117,8 +117,8 @@ export class KubernetesRepository {
     return this.list(`${this.core}/secrets`, { labelSelector, limit, continue: continueToken });
   }
 
-  listPods(labelSelector: string): Promise<Page<V1Pod>> {
-    return this.list(`${this.core}/pods`, { labelSelector });
+  listPods(labelSelector: string, limit?: number): Promise<Page<V1Pod>> {
+    return this.list(`${this.core}/pods`, { labelSelector, limit });
   }
 
   /**

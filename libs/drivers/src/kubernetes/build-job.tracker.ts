@@ -1,6 +1,7 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { KubernetesRepository, WatchEventType } from '#libs/kube';
 import { finishedCondition } from './build-progress.js';
+import type { BuildJobFeed } from './build-jobs.informer.js';
 
 const WATCH_SECONDS = 30;
 /** A watch that ends this soon without an event is taken as a failing API: the next read waits a little. */
@@ -26,6 +27,11 @@ const hasPods = (job: V1Job): boolean => {
  * open when the caller first waits for a change, from the versions read: a
  * read that already shows the end opens none. A Job seen finished stays
  * finished, so a read after that lists its Pods alone.
+ *
+ * A Job this worker just created may come with a feed of the worker's shared
+ * watches instead: its events then arrive with no watch of its own and no
+ * read, until a read is called for or the feed breaks; from then on it is
+ * followed as above.
  */
 export class BuildJobTracker {
   private job: V1Job | null = null;
@@ -44,7 +50,34 @@ export class BuildJobTracker {
     private readonly kube: KubernetesRepository,
     private readonly jobName: string,
     private seen?: V1Job,
-  ) {}
+    private feed?: BuildJobFeed,
+  ) {
+    if (!feed || !seen) {
+      this.dropFeed();
+      return;
+    }
+    this.job = seen;
+    this.seen = undefined;
+    this.stale = false;
+    const change = () => this.signalChange();
+    feed.listen({
+      job: (type, job) => {
+        this.job = type === 'DELETED' ? null : job;
+        change();
+      },
+      pod: (type, pod) => {
+        const name = String(pod.metadata?.name);
+        if (type === 'DELETED') this.pods.delete(name);
+        else this.pods.set(name, pod);
+        change();
+      },
+      broken: () => {
+        this.dropFeed();
+        this.stale = true;
+        change();
+      },
+    });
+  }
 
   /**
    * The Job (null once deleted or never created) and its Pods, current as of
@@ -61,7 +94,7 @@ export class BuildJobTracker {
   /** Resolves on the next change after the last `current()`, at once when one came in between, or on abort. */
   async nextChange(signal: AbortSignal): Promise<void> {
     if (this.changed || signal.aborted) return;
-    if (!this.stale && (!this.watches || this.watches.signal.aborted)) this.startWatches(this.versions.job, this.versions.pods);
+    if (!this.stale && !this.feed && (!this.watches || this.watches.signal.aborted)) this.startWatches(this.versions.job, this.versions.pods);
     await new Promise<void>((resolve) => {
       const done = () => {
         signal.removeEventListener('abort', done);
@@ -79,14 +112,22 @@ export class BuildJobTracker {
   }
 
   close(): void {
+    this.dropFeed();
     this.watches?.abort();
     this.wake?.();
+  }
+
+  private dropFeed(): void {
+    this.feed?.close();
+    this.feed = undefined;
   }
 
   /** Reads the Job and its Pods afresh; false when nothing was read (a Job just created has no Pods to list). */
   private async read(): Promise<boolean> {
     if (this.backOff) await new Promise((resolve) => setTimeout(resolve, BACKOFF_MS));
     this.backOff = false;
+    // The Job and its Pods as read, then their own watches from the versions read: the feed may lag behind the read.
+    this.dropFeed();
     this.watches?.abort();
     const seen = this.seen;
     this.seen = undefined;

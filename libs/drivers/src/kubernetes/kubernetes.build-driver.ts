@@ -23,6 +23,7 @@ import { BuildkitdConfigMap } from './buildkitd-config.map.js';
 import { assessBuild, BuildProgress } from './build-progress.js';
 import { BuildKitLogFollower } from './buildkit-log.follower.js';
 import { BuildJobTracker } from './build-job.tracker.js';
+import { BuildJobFeed, BuildJobsInformer } from './build-jobs.informer.js';
 import { BUILD_ID_LABEL, SHARED_REGISTRY_SECRET_LABEL, USER_LABEL, registrySecretUsableBy, userLabelValue } from './kubernetes-labels.js';
 
 const SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -44,6 +45,7 @@ export class KubernetesBuildDriver extends BuildDriver {
   private readonly options: BuildJobOptions;
   private readonly buildkitdConfig: BuildkitdConfigMap;
   private readonly caBundlesSeen = new Set<string>();
+  private readonly informer: BuildJobsInformer;
   private sharedCredentials?: { readonly until: number; readonly choice: Promise<NamedSecret | null> };
 
   constructor(
@@ -51,6 +53,7 @@ export class KubernetesBuildDriver extends BuildDriver {
     private readonly kube: KubernetesRepository,
   ) {
     super();
+    this.informer = new BuildJobsInformer(kube);
     this.buildkitdConfig = new BuildkitdConfigMap(kube, { name: config.BUILDKITD_CONFIGMAP, tomlPath: config.BUILDKITD_TOML });
     this.options = {
       namespace: config.KUBE_NAMESPACE,
@@ -74,6 +77,11 @@ export class KubernetesBuildDriver extends BuildDriver {
     await this.buildkitdConfig.ensure();
   }
 
+  /** Closes the shared watches when the worker stops. */
+  onModuleDestroy(): void {
+    this.informer.close();
+  }
+
   async cleanup(options: DriverCleanup): Promise<DriverCleanupReport> {
     const report = await new FinishedJobsCleaner(this.kube).clean(options);
     return { deleted: report.deleted, error: report.error };
@@ -82,6 +90,7 @@ export class KubernetesBuildDriver extends BuildDriver {
   async run(spec: BuildSpec, log: BuildLogSink, signal: AbortSignal): Promise<BuildResult> {
     const names = buildObjectNames(spec.jobName);
     const options = { ...this.options, insecureRegistry: registryUsesHttp(this.config, spec.registryHost) };
+    let feed: BuildJobFeed | null = null;
     try {
       await this.buildkitdConfig.ensure();
       await this.ensureCaBundle(spec, options);
@@ -90,7 +99,10 @@ export class KubernetesBuildDriver extends BuildDriver {
         credentials?.kind === 'per-build'
           ? { secret: names.credentials, shared: false }
           : credentials && { secret: credentials.name, shared: credentials.shared };
-      const job = await this.createOrAttach(buildJob(spec, names, options, secret), spec.buildId);
+      // Subscribed before the create: the shared watches then report every event of the Job it makes.
+      feed = await this.informer.subscribe(names.job);
+      const { job, created } = await this.createOrAttach(buildJob(spec, names, options, secret), spec.buildId);
+      if (!created) feed?.close();
       const owner = ownerReferenceTo(job);
       const scope = proxiedScope(spec, options, secret);
       await this.ensureCreated(() => this.kube.createConfigMap(contextConfigMap(spec, names, options, owner, scope)));
@@ -100,12 +112,14 @@ export class KubernetesBuildDriver extends BuildDriver {
       if (needsInstallSecrets(spec)) {
         await this.ensureCreated(() => this.kube.createSecret(installSecretsSecret(spec, names, options, owner)));
       }
-      return await this.follow(names, job, log, signal);
+      return await this.follow(names, job, created ? feed : null, log, signal);
     } catch (error) {
       if (error instanceof KubernetesApiError) {
         throw new BuildFailure(`the Kubernetes API refused the build: ${error.message}`, 'KubernetesApiRejected');
       }
       throw error;
+    } finally {
+      feed?.close();
     }
   }
 
@@ -174,19 +188,20 @@ export class KubernetesBuildDriver extends BuildDriver {
     return null;
   }
 
-  private async createOrAttach(manifest: V1Job, buildId: string): Promise<V1Job> {
+  /** The Job created from `manifest`, or the one of the same build found under its name (`created` false). */
+  private async createOrAttach(manifest: V1Job, buildId: string): Promise<{ job: V1Job; created: boolean }> {
     try {
-      return await this.kube.createJob(manifest);
+      return { job: await this.kube.createJob(manifest), created: true };
     } catch (error) {
       if (!isAlreadyExists(error)) throw error;
     }
     const existing = await this.kube.readJob(String(manifest.metadata?.name));
-    if (!existing) return this.kube.createJob(manifest);
+    if (!existing) return { job: await this.kube.createJob(manifest), created: true };
     if (existing.metadata?.labels?.[BUILD_ID_LABEL] !== buildId) {
       throw new BuildFailure(`Job ${manifest.metadata?.name} belongs to another build`, 'JobNameConflict');
     }
     this.logger.log(`Re-attached to Job ${manifest.metadata?.name}`);
-    return existing;
+    return { job: existing, created: false };
   }
 
   private async ensureCreated(create: () => Promise<unknown>): Promise<void> {
@@ -197,10 +212,13 @@ export class KubernetesBuildDriver extends BuildDriver {
     }
   }
 
-  /** Follows the Job and its Pods (kept current by watches, re-read whenever a watch ends) until the build ends. */
-  private async follow(names: BuildObjectNames, created: V1Job, log: BuildLogSink, signal: AbortSignal): Promise<BuildResult> {
+  /**
+   * Follows the Job and its Pods (kept current by the shared watches' feed or by watches of its own, re-read whenever
+   * a watch ends) until the build ends.
+   */
+  private async follow(names: BuildObjectNames, created: V1Job, feed: BuildJobFeed | null, log: BuildLogSink, signal: AbortSignal): Promise<BuildResult> {
     const logs = new BuildKitLogFollower(this.kube, log);
-    const tracker = new BuildJobTracker(this.kube, names.job, created);
+    const tracker = new BuildJobTracker(this.kube, names.job, created, feed ?? undefined);
     try {
       for (;;) {
         if (signal.aborted) {
