@@ -78,9 +78,12 @@ export class BuildJobHandler implements BeforeApplicationShutdown {
     if (this.handingOver) controller.abort(new BuildHandover());
     const cancelled = setInterval(() => void this.abortIfFinished(buildId, controller), CANCEL_POLL_MS);
     const done = (async () => {
-      await job.log(`attempt ${job.attemptsMade + 1} on the ${this.driver.name} driver`);
-      await this.runBuild.execute(buildId, { number: job.attemptsMade + 1, isLast: job.attemptsMade + 1 >= attempts }, controller.signal);
-      const record = await this.records.get(buildId);
+      // The queue's own log of the job is written beside the build, not before it.
+      const started = job.log(`attempt ${job.attemptsMade + 1} on the ${this.driver.name} driver`);
+      started.catch(() => undefined);
+      const reported = await this.runBuild.execute(buildId, { number: job.attemptsMade + 1, isLast: job.attemptsMade + 1 >= attempts }, controller.signal);
+      await started;
+      const record = reported ?? (await this.records.get(buildId));
       if (record) {
         const outcome = `${record.state}${record.reason ? ` (${record.reason})` : ''}${record.digest ? ` ${record.digest}` : ''}`;
         await Promise.all([job.log(outcome), job.updateProgress(100)]);

@@ -37,13 +37,14 @@ export class RunBuildUseCase {
     private readonly installSecrets: InstallSecrets,
   ) {}
 
-  async execute(buildId: string, attempt: Attempt, signal: AbortSignal): Promise<void> {
+  /** The finished record when this run reported the outcome; null when there was nothing to run or another reported it. */
+  async execute(buildId: string, attempt: Attempt, signal: AbortSignal): Promise<BuildRecord | null> {
     const record = await this.records.get(buildId);
     if (!record) {
       this.logger.warn(`Build ${buildId} has no record (expired or cleaned up); skipping`);
-      return;
+      return null;
     }
-    if (isFinished(record.state) || !(await this.records.markRunning(buildId))) return;
+    if (isFinished(record.state) || !(await this.records.markRunning(buildId))) return null;
     if (attempt.number > 1) await this.logs.append(buildId, [`--- attempt ${attempt.number} ---`]);
 
     try {
@@ -51,24 +52,21 @@ export class RunBuildUseCase {
       const result = await this.driver.run(spec, { write: (lines) => this.logs.append(buildId, lines) }, signal);
       // Before the build is reported done, so no one asks again with a stale view of the registry.
       await this.pushedImages.announce(`${record.registryHost}/${record.user}`);
-      await this.report(record, { state: 'succeeded', digest: result.digest, message: `Pushed ${pushReference(record)}` });
+      return await this.report(record, { state: 'succeeded', digest: result.digest, message: `Pushed ${pushReference(record)}` });
     } catch (error) {
       // Whatever the driver made of the abort, a handed-over build is not over: no outcome is recorded.
       if (isHandover(signal)) {
         await this.logs.append(buildId, ['the worker is shutting down: the build goes to another worker']);
         throw new BuildHandover();
       }
-      if (error instanceof BuildFailure) {
-        await this.report(record, { state: 'failed', ...(await this.failureOf(buildId, error)) });
-        return;
-      }
+      if (error instanceof BuildFailure) return await this.report(record, { state: 'failed', ...(await this.failureOf(buildId, error)) });
       const message = error instanceof Error ? error.message : String(error);
       if (!attempt.isLast) {
         this.logger.warn(`Build ${buildId} attempt ${attempt.number} hit a fault, will retry: ${message}`);
         await this.logs.append(buildId, [`build interrupted by a fault, retrying: ${message}`]);
         throw error;
       }
-      await this.report(record, { state: 'failed', reason: 'BuilderUnavailable', message });
+      return await this.report(record, { state: 'failed', reason: 'BuilderUnavailable', message });
     }
   }
 
@@ -116,14 +114,15 @@ export class RunBuildUseCase {
     };
   }
 
-  private async report(record: BuildRecord, outcome: BuildOutcome): Promise<void> {
+  /** Records the outcome once: the finished record, or null when another report came first. */
+  private async report(record: BuildRecord, outcome: BuildOutcome): Promise<BuildRecord | null> {
     const logTail = outcome.state === 'failed' ? await this.logs.tail(record.id, this.config.LOG_TAIL_LINES) : [];
-    const first = await this.records.finish(record, { ...outcome, logTail });
-    if (!first) return;
-    // Re-read: `record` was loaded before the build was marked running, so it lacks startedAt.
-    const [, finished] = await Promise.all([this.logs.end(record.id, outcome.state), this.records.get(record.id)]);
-    if (finished) await this.outcomeMetrics.record(finished);
+    // The finished record comes back with the report: `record` was loaded before the build was marked running.
+    const finished = await this.records.finishAndRead(record, { ...outcome, logTail });
+    if (!finished) return null;
+    await Promise.all([this.logs.end(record.id, outcome.state), this.outcomeMetrics.record(finished)]);
     const request = record.requestId ? ` [request ${record.requestId}]` : '';
     this.logger.log(`Build ${record.id} (${record.jobName}) ${outcome.state}${outcome.reason ? `: ${outcome.reason}` : ''}${request}`);
+    return finished;
   }
 }

@@ -81,6 +81,19 @@ describe('BuildRecordsRepository', () => {
     expect((await records.claim(record(build.login, build.claim), null)).outcome).toBe('created');
   });
 
+  it('answers the first report with the finished record as stored, having dropped the file and credentials; a later one with null', async () => {
+    const build = record(login());
+    await records.claim(build, Buffer.from('y\n'));
+    await records.saveCredentials(build.id, 'user:s3cret');
+    await records.markRunning(build.id, 2_000);
+    const finished = await records.finishAndRead(build, { state: 'failed', reason: 'BuildFailed', message: 'no', logTail: ['e'] }, 5_000);
+    expect(finished).toEqual(await records.get(build.id));
+    expect(finished).toMatchObject({ state: 'failed', reason: 'BuildFailed', startedAt: 2_000, finishedAt: 5_000, logTail: ['e'] });
+    expect(await records.getFile(build.id)).toBeNull();
+    expect(await records.getCredentials(build.id)).toBeNull();
+    expect(await records.finishAndRead(build, { state: 'succeeded', digest: 'sha256:dd' })).toBeNull();
+  });
+
   it('keeps credentials beside the build until it finishes, never in its record', async () => {
     const build = record(login());
     await records.claim(build, null);

@@ -28,6 +28,13 @@ export interface BuildOutcome {
   logTail?: string[];
 }
 
+/** A record from a script's HGETALL answer: field, value, field, value… */
+function recordOf(flat: string[]): BuildRecord | null {
+  const fields: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]] = flat[i + 1];
+  return decodeRecord(fields);
+}
+
 /** Build records, their dependency files and the per-user index, in Redis. */
 @Injectable()
 @TranslateRedisFailures()
@@ -83,9 +90,7 @@ export class BuildRecordsRepository {
       [this.keys.buildPrefix(), record.id, String(this.ttlSeconds), String(record.createdAt), record.digest, ...encodeRecord(record)],
     )) as string | string[];
     if (typeof answer === 'string') return record;
-    const fields: Record<string, string> = {};
-    for (let i = 0; i + 1 < answer.length; i += 2) fields[answer[i]] = answer[i + 1];
-    return decodeRecord(fields) ?? record;
+    return recordOf(answer) ?? record;
   }
 
   async get(id: string): Promise<BuildRecord | null> {
@@ -127,9 +132,18 @@ export class BuildRecordsRepository {
 
   /** Records the outcome; true only for the first report of a build. */
   async finish(record: BuildRecord, outcome: BuildOutcome, now = Date.now()): Promise<boolean> {
-    const result = await FINISH.run(
+    return (await this.finishAndRead(record, outcome, now)) !== null;
+  }
+
+  /**
+   * Records the outcome and drops the dependency file and the credentials, in
+   * one round trip; the finished record for the first report of a build, null
+   * for any later one.
+   */
+  async finishAndRead(record: BuildRecord, outcome: BuildOutcome, now = Date.now()): Promise<BuildRecord | null> {
+    const result = (await FINISH.run(
       this.redis,
-      [this.keys.build(record.id), this.keys.claim(record.claim), this.keys.activeBuilds(record.login)],
+      [this.keys.build(record.id), this.keys.claim(record.claim), this.keys.activeBuilds(record.login), this.keys.file(record.id), this.keys.credentials(record.id)],
       [
         outcome.state,
         String(now),
@@ -139,9 +153,8 @@ export class BuildRecordsRepository {
         JSON.stringify(outcome.logTail ?? []),
         record.id,
       ],
-    );
-    if (result === 1) await this.redis.del(this.keys.file(record.id), this.keys.credentials(record.id));
-    return result === 1;
+    )) as number | string[];
+    return Array.isArray(result) ? recordOf(result) : null;
   }
 
   /**

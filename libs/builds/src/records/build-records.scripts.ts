@@ -69,8 +69,9 @@ return 0
 `;
 
 /**
- * KEYS: record, claim, user's active set. ARGV: state, finished at, reason, message, digest, log tail, build id.
- * Returns 1 the first time only: a build's result is reported once.
+ * KEYS: record, claim, user's active set, dependency file, credentials. ARGV: state, finished at, reason, message,
+ * digest, log tail, build id. The first time only (a build's result is reported once) returns the finished record's
+ * fields, having dropped what only a build in flight needs; 0 after that.
  */
 export const FINISH_SCRIPT = `
 local state = redis.call('HGET', KEYS[1], 'state')
@@ -79,5 +80,6 @@ redis.call('HSET', KEYS[1], 'state', ARGV[1], 'finishedAt', ARGV[2], 'reason', A
   'message', ARGV[4], 'digest', ARGV[5], 'logTail', ARGV[6])
 if redis.call('GET', KEYS[2]) == ARGV[7] then redis.call('DEL', KEYS[2]) end
 redis.call('SREM', KEYS[3], ARGV[7])
-return 1
+redis.call('DEL', KEYS[4], KEYS[5])
+return redis.call('HGETALL', KEYS[1])
 `;
