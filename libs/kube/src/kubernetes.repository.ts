@@ -123,17 +123,19 @@ export class KubernetesRepository {
 
   /**
    * Watches jobs or pods of the namespace until the server ends the stream,
-   * the connection drops, or `signal` aborts; resolves in every case.
+   * the connection drops, or `signal` aborts; resolves in every case. An
+   * event whose line `wanted` refuses is skipped unparsed.
    */
   async watch<T>(
     resource: 'jobs' | 'pods',
     query: { labelSelector?: string; fieldSelector?: string; resourceVersion?: string; timeoutSeconds?: number },
     onEvent: (type: WatchEventType, object: T) => void,
     signal: AbortSignal,
+    wanted?: (line: string) => boolean,
   ): Promise<void> {
     const path = resource === 'jobs' ? `${this.batch}/jobs` : `${this.core}/pods`;
     const onLine = (line: string) => {
-      if (!line.trim()) return;
+      if (!line.trim() || (wanted && !wanted(line))) return;
       let event: { type?: WatchEventType; object?: T };
       try {
         event = JSON.parse(line) as { type?: WatchEventType; object?: T };

@@ -1,6 +1,6 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { KubernetesRepository, WatchEventType } from '#libs/kube';
-import { managedSelector } from './kubernetes-labels.js';
+import { BUILD_ID_LABEL, managedSelector } from './kubernetes-labels.js';
 
 type Change = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -70,6 +70,20 @@ class WatchSession {
   idle?: NodeJS.Timeout;
 }
 
+/**
+ * Whether a shared watch's line may concern one of `followed` (Job names),
+ * decided before it is parsed: every worker sees the events of every build in
+ * the namespace, and parsing whole objects is most of what they cost. A line
+ * of a build's object names its Job (the Job's name, a Pod's owner and
+ * labels); one without a build's label (BOOKMARK, ERROR) is always wanted. A
+ * name found by chance inside another only costs a parse.
+ */
+export function mayConcern(line: string, followed: Iterable<string>): boolean {
+  if (!line.includes(BUILD_ID_LABEL)) return true;
+  for (const name of followed) if (line.includes(name)) return true;
+  return false;
+}
+
 const jobNameOf = (pod: V1Pod): string | undefined => {
   const owner = pod.metadata?.ownerReferences?.find((reference) => reference.controller && reference.kind === 'Job');
   return owner?.name ?? pod.metadata?.labels?.['batch.kubernetes.io/job-name'] ?? pod.metadata?.labels?.['job-name'];
@@ -130,7 +144,10 @@ export class BuildJobsInformer {
     return session;
   }
 
-  /** Keeps one shared watch open from `version` until the session ends; a gap ends the session. */
+  /**
+   * Keeps one shared watch open from `version` until the session ends; a gap ends the session. It is reopened from
+   * the last version parsed (a skipped line is not), which bookmarks keep recent.
+   */
   private async follow(session: WatchSession, resource: 'jobs' | 'pods', version: string): Promise<void> {
     const { signal } = session.abort;
     let from = version;
@@ -153,7 +170,8 @@ export class BuildJobsInformer {
           if (name) session.feeds.get(name)?.offer((listener) => listener.pod(type, object as V1Pod));
         }
       };
-      await this.kube.watch(resource, { labelSelector: managedSelector(), resourceVersion: from, timeoutSeconds: WATCH_SECONDS }, onEvent, signal);
+      const query = { labelSelector: managedSelector(), resourceVersion: from, timeoutSeconds: WATCH_SECONDS };
+      await this.kube.watch(resource, query, onEvent, signal, (line) => mayConcern(line, session.feeds.keys()));
       if (gap || (!signal.aborted && events === 0 && Date.now() - started < FAST_END_MS)) return this.end(session);
     }
   }
