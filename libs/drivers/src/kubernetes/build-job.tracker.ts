@@ -59,22 +59,19 @@ export class BuildJobTracker {
     this.job = seen;
     this.seen = undefined;
     this.stale = false;
-    const change = () => this.signalChange();
     feed.listen({
       job: (type, job) => {
-        this.job = type === 'DELETED' ? null : job;
-        change();
+        this.keepJob(type, job);
+        this.signalChange();
       },
       pod: (type, pod) => {
-        const name = String(pod.metadata?.name);
-        if (type === 'DELETED') this.pods.delete(name);
-        else this.pods.set(name, pod);
-        change();
+        this.keepPod(type, pod);
+        this.signalChange();
       },
       broken: () => {
         this.dropFeed();
         this.stale = true;
-        change();
+        this.signalChange();
       },
     });
   }
@@ -176,12 +173,8 @@ export class BuildJobTracker {
         keep(type, object);
         this.signalChange();
       };
-    const onJob = onEvent<V1Job>((type, job) => (this.job = type === 'DELETED' ? null : job));
-    const onPod = onEvent<V1Pod>((type, pod) => {
-      const name = String(pod.metadata?.name);
-      if (type === 'DELETED') this.pods.delete(name);
-      else this.pods.set(name, pod);
-    });
+    const onJob = onEvent<V1Job>((type, job) => this.keepJob(type, job));
+    const onPod = onEvent<V1Pod>((type, pod) => this.keepPod(type, pod));
     const query = { timeoutSeconds: WATCH_SECONDS };
     void this.kube
       .watch<V1Job>('jobs', { ...query, fieldSelector: `metadata.name=${this.jobName}`, resourceVersion: jobVersion }, onJob, watches.signal)
@@ -189,6 +182,18 @@ export class BuildJobTracker {
     void this.kube
       .watch<V1Pod>('pods', { ...query, labelSelector: `job-name=${this.jobName}`, resourceVersion: podsVersion }, onPod, watches.signal)
       .finally(ended);
+  }
+
+  /** A Job event, from its own watch or the feed. */
+  private keepJob(type: 'ADDED' | 'MODIFIED' | 'DELETED', job: V1Job): void {
+    this.job = type === 'DELETED' ? null : job;
+  }
+
+  /** A Pod event, from its own watch or the feed. */
+  private keepPod(type: 'ADDED' | 'MODIFIED' | 'DELETED', pod: V1Pod): void {
+    const name = String(pod.metadata?.name);
+    if (type === 'DELETED') this.pods.delete(name);
+    else this.pods.set(name, pod);
   }
 
   private signalChange(): void {
