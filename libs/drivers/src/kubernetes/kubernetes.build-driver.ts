@@ -90,7 +90,7 @@ export class KubernetesBuildDriver extends BuildDriver {
   async run(spec: BuildSpec, log: BuildLogSink, signal: AbortSignal): Promise<BuildResult> {
     const names = buildObjectNames(spec.jobName);
     const options = { ...this.options, insecureRegistry: registryUsesHttp(this.config, spec.registryHost) };
-    let feed: BuildJobFeed | null = null;
+    let feed: BuildJobFeed | undefined;
     try {
       await this.buildkitdConfig.ensure();
       await this.ensureCaBundle(spec, options);
@@ -100,9 +100,13 @@ export class KubernetesBuildDriver extends BuildDriver {
           ? { secret: names.credentials, shared: false }
           : credentials && { secret: credentials.name, shared: credentials.shared };
       // Subscribed before the create: the shared watches then report every event of the Job it makes.
-      feed = await this.informer.subscribe(names.job);
+      feed = (await this.informer.subscribe(names.job)) ?? undefined;
       const { job, created } = await this.createOrAttach(buildJob(spec, names, options, secret), spec.buildId);
-      if (!created) feed?.close();
+      if (!created) {
+        // A Job found under its name may have events from before the shared watches' start: it is followed on its own.
+        feed?.close();
+        feed = undefined;
+      }
       const owner = ownerReferenceTo(job);
       const scope = proxiedScope(spec, options, secret);
       await this.ensureCreated(() => this.kube.createConfigMap(contextConfigMap(spec, names, options, owner, scope)));
@@ -112,7 +116,7 @@ export class KubernetesBuildDriver extends BuildDriver {
       if (needsInstallSecrets(spec)) {
         await this.ensureCreated(() => this.kube.createSecret(installSecretsSecret(spec, names, options, owner)));
       }
-      return await this.follow(names, job, created ? feed : null, log, signal);
+      return await this.follow(names, job, feed, log, signal);
     } catch (error) {
       if (error instanceof KubernetesApiError) {
         throw new BuildFailure(`the Kubernetes API refused the build: ${error.message}`, 'KubernetesApiRejected');
@@ -216,9 +220,9 @@ export class KubernetesBuildDriver extends BuildDriver {
    * Follows the Job and its Pods (kept current by the shared watches' feed or by watches of its own, re-read whenever
    * a watch ends) until the build ends.
    */
-  private async follow(names: BuildObjectNames, created: V1Job, feed: BuildJobFeed | null, log: BuildLogSink, signal: AbortSignal): Promise<BuildResult> {
+  private async follow(names: BuildObjectNames, created: V1Job, feed: BuildJobFeed | undefined, log: BuildLogSink, signal: AbortSignal): Promise<BuildResult> {
     const logs = new BuildKitLogFollower(this.kube, log);
-    const tracker = new BuildJobTracker(this.kube, names.job, created, feed ?? undefined);
+    const tracker = new BuildJobTracker(this.kube, names.job, created, feed);
     try {
       for (;;) {
         if (signal.aborted) {
