@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { DeployerEnvironment } from '#libs/config';
 import { InjectRedis, TranslateRedisFailures } from '#libs/redis';
+import { fieldPairs } from '../redis/field-pairs.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 
 /**
@@ -25,8 +26,7 @@ const shortened = (line: string) =>
   line.length <= MAX_LINE_CHARS ? line : `${line.slice(0, MAX_LINE_CHARS)} … [${line.length - MAX_LINE_CHARS} characters cut]`;
 
 const toEntry = ([, fields]: StreamEntry): LogEntry => {
-  const map: Record<string, string> = {};
-  for (let i = 0; i < fields.length; i += 2) map[fields[i]] = fields[i + 1];
+  const map = fieldPairs(fields);
   return map.end ? { kind: 'end', state: map.end } : { kind: 'line', line: map.line ?? '' };
 };
 

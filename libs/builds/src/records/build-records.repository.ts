@@ -6,6 +6,7 @@ import { InjectRedis, TranslateRedisFailures } from '#libs/redis';
 import { BuildRecord } from './build-record.js';
 import { decodeRecord, encodeRecord } from './build-record.codec.js';
 import { CLAIM_SCRIPT, FINISH_SCRIPT, SAVE_EXISTING_SCRIPT, START_SCRIPT } from './build-records.scripts.js';
+import { fieldPairs } from '../redis/field-pairs.js';
 import { LuaScript } from '../redis/lua-script.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { isFinished } from './build-state.js';
@@ -26,13 +27,6 @@ export interface BuildOutcome {
   message?: string;
   digest?: string;
   logTail?: string[];
-}
-
-/** A record from a script's HGETALL answer: field, value, field, value… */
-function recordOf(flat: string[]): BuildRecord | null {
-  const fields: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]] = flat[i + 1];
-  return decodeRecord(fields);
 }
 
 /** Build records, their dependency files and the per-user index, in Redis. */
@@ -90,7 +84,7 @@ export class BuildRecordsRepository {
       [this.keys.buildPrefix(), record.id, String(this.ttlSeconds), String(record.createdAt), record.digest, ...encodeRecord(record)],
     )) as string | string[];
     if (typeof answer === 'string') return record;
-    return recordOf(answer) ?? record;
+    return decodeRecord(fieldPairs(answer)) ?? record;
   }
 
   async get(id: string): Promise<BuildRecord | null> {
@@ -154,7 +148,7 @@ export class BuildRecordsRepository {
         record.id,
       ],
     )) as number | string[];
-    return Array.isArray(result) ? recordOf(result) : null;
+    return Array.isArray(result) ? decodeRecord(fieldPairs(result)) : null;
   }
 
   /**
