@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { WaitingError } from 'bullmq';
-import { BuildRecordsRepository, CappedBuild, isFinished } from '#libs/builds';
+import { BuildRecord, BuildRecordsRepository, CappedBuild, isFinished } from '#libs/builds';
 import { DeployerEnvironment } from '#libs/config';
 import { BuildDriver, BuildHandover } from '#libs/drivers';
 import { type CatalogueJob, JobName } from '#libs/queues';
@@ -45,7 +45,7 @@ export class BuildJobHandler implements BeforeApplicationShutdown {
     const capped: CappedBuild | null = record && !isFinished(record.state) ? { id: buildId, login: record.login, jobId: job.id ?? buildId } : null;
     if (capped) await this.runningCap.admit(capped, job, token);
     try {
-      await this.run(job, buildId);
+      await this.run(job, buildId, record);
     } catch (error) {
       if (!(error instanceof BuildHandover)) throw error;
       // Back to the queue as it was (no attempt spent), for a worker that is not stopping.
@@ -71,7 +71,7 @@ export class BuildJobHandler implements BeforeApplicationShutdown {
     }
   }
 
-  private async run(job: CatalogueJob<JobName.Build>, buildId: string): Promise<void> {
+  private async run(job: CatalogueJob<JobName.Build>, buildId: string, record: BuildRecord | null): Promise<void> {
     const attempts = job.opts.attempts ?? 1;
     const controller = new AbortController();
     // A job taken as the hand-over began goes back at once.
@@ -81,11 +81,12 @@ export class BuildJobHandler implements BeforeApplicationShutdown {
       // The queue's own log of the job is written beside the build, not before it.
       const started = job.log(`attempt ${job.attemptsMade + 1} on the ${this.driver.name} driver`);
       started.catch(() => undefined);
-      const reported = await this.runBuild.execute(buildId, { number: job.attemptsMade + 1, isLast: job.attemptsMade + 1 >= attempts }, controller.signal);
+      const attempt = { number: job.attemptsMade + 1, isLast: job.attemptsMade + 1 >= attempts };
+      const reported = await this.runBuild.execute(buildId, attempt, controller.signal, record);
       await started;
-      const record = reported ?? (await this.records.get(buildId));
-      if (record) {
-        const outcome = `${record.state}${record.reason ? ` (${record.reason})` : ''}${record.digest ? ` ${record.digest}` : ''}`;
+      const final = reported ?? (await this.records.get(buildId));
+      if (final) {
+        const outcome = `${final.state}${final.reason ? ` (${final.reason})` : ''}${final.digest ? ` ${final.digest}` : ''}`;
         await Promise.all([job.log(outcome), job.updateProgress(100)]);
       }
     })();

@@ -1,5 +1,6 @@
 import { BuildLogsRepository } from '#libs/builds';
 import { BuildFailure, BuildHandover } from '#libs/drivers';
+import { queuedBuildRecord } from '../../../../test/support/build-record.fixture.js';
 import { untilAborted } from '../../../../test/support/scripted-build-driver.js';
 import { WorkerHarness, startWorkerHarness } from '../../../../test/support/worker-harness.js';
 import { RunBuildUseCase } from './run-build.use-case.js';
@@ -47,6 +48,27 @@ describe('RunBuildUseCase', () => {
     expect(await harness.records.get(build.id)).toEqual(finished);
     expect(await logs.lines(build.id)).toEqual(logged);
     expect(await harness.records.finish(finished!, { state: 'failed', reason: 'BuildFailed' })).toBe(false);
+  });
+
+  it('runs from a record its caller read, and not at all once that record is stale: marking it running checks the state', async () => {
+    const build = queuedBuildRecord('alice', { hasFile: true });
+    expect((await harness.records.claim(build, Buffer.from('requests\n'))).outcome).toBe('created');
+    const read = await harness.records.get(build.id);
+    let file = '';
+    harness.driver.script = async (spec) => {
+      file = spec.dependencyFile?.content.toString('utf8') ?? '';
+      return { digest: `sha256:${'c'.repeat(64)}` };
+    };
+    expect(await runBuild.execute(build.id, first, live(), read)).toMatchObject({ state: 'succeeded', digest: `sha256:${'c'.repeat(64)}` });
+    expect(file).toBe('requests\n');
+
+    const cancelled = await harness.queuedBuild();
+    const stale = await harness.records.get(cancelled.id);
+    expect(await harness.records.finish(stale!, { state: 'failed', reason: 'Cancelled' })).toBe(true);
+    const runs = harness.driver.runs.length;
+    expect(await runBuild.execute(cancelled.id, first, live(), stale)).toBeNull();
+    expect(harness.driver.runs.length).toBe(runs);
+    expect(await harness.records.get(cancelled.id)).toMatchObject({ state: 'failed', reason: 'Cancelled' });
   });
 
   it('records a build failure with its reason and the log tail', async () => {

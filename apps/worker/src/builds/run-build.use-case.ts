@@ -11,6 +11,11 @@ import { InstallSecrets } from './install-secrets.js';
 /** How far back a failed build's log is searched for the install step's own verdict. */
 const INSTALL_VERDICT_LINES = 200;
 
+interface BuildInputs {
+  content: Buffer | null;
+  registrySecret: string | null;
+}
+
 export interface Attempt {
   number: number;
   isLast: boolean;
@@ -37,18 +42,27 @@ export class RunBuildUseCase {
     private readonly installSecrets: InstallSecrets,
   ) {}
 
-  /** The finished record when this run reported the outcome; null when there was nothing to run or another reported it. */
-  async execute(buildId: string, attempt: Attempt, signal: AbortSignal): Promise<BuildRecord | null> {
-    const record = await this.records.get(buildId);
+  /**
+   * The finished record when this run reported the outcome; null when there
+   * was nothing to run or another reported it. `loaded` is the record as the
+   * caller has just read it, which is then not read again (marking the build
+   * running is what checks, atomically, that it is still to run).
+   */
+  async execute(buildId: string, attempt: Attempt, signal: AbortSignal, loaded?: BuildRecord | null): Promise<BuildRecord | null> {
+    const record = loaded === undefined ? await this.records.get(buildId) : loaded;
     if (!record) {
       this.logger.warn(`Build ${buildId} has no record (expired or cleaned up); skipping`);
       return null;
     }
-    if (isFinished(record.state) || !(await this.records.markRunning(buildId))) return null;
+    if (isFinished(record.state)) return null;
+    // Asked in the same tick as the mark, the inputs share its round trip; unused when another run has the build.
+    const inputs = this.inputsOf(record);
+    inputs.catch(() => undefined);
+    if (!(await this.records.markRunning(buildId))) return null;
     if (attempt.number > 1) await this.logs.append(buildId, [`--- attempt ${attempt.number} ---`]);
 
     try {
-      const spec = await this.specOf(record);
+      const spec = await this.specOf(record, await inputs);
       const result = await this.driver.run(spec, { write: (lines) => this.logs.append(buildId, lines) }, signal);
       // Before the build is reported done, so no one asks again with a stale view of the registry.
       await this.pushedImages.announce(`${record.registryHost}/${record.user}`);
@@ -77,13 +91,16 @@ export class RunBuildUseCase {
     return verdict ?? { reason: error.reason, message: error.message };
   }
 
-  private async specOf(record: BuildRecord): Promise<BuildSpec> {
+  /** The dependency file and the push credentials stored with the build, read together. */
+  private inputsOf(record: BuildRecord): Promise<BuildInputs> {
+    return Promise.all([record.hasFile ? this.records.getFile(record.id) : null, this.records.getCredentials(record.id)]).then(([content, registrySecret]) => ({
+      content,
+      registrySecret,
+    }));
+  }
+
+  private async specOf(record: BuildRecord, { content, registrySecret }: BuildInputs): Promise<BuildSpec> {
     const strategy = this.runtimes.get(record.kind);
-    // Asked together, the two reads share a round trip.
-    const [content, registrySecret] = await Promise.all([
-      record.hasFile ? this.records.getFile(record.id) : null,
-      this.records.getCredentials(record.id),
-    ]);
     if (record.hasFile && !content) throw new BuildFailure('the dependency file has expired', 'DependencyFileMissing');
     const base = content ? await this.baseUsers.resolve(record.source, strategy) : null;
     if (base) await this.logs.append(record.id, [base.note]);
