@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { AuthenticatedUser } from './authenticated-user.js';
 import type { OpenWhiskCredentials } from './authorization-header.js';
 import { IdentityProvider } from './identity-provider.js';
@@ -19,7 +19,7 @@ export const DEFAULT_IDENTITY_CACHE_TTL_MS = 30_000;
 const DEFAULT_NEGATIVE_TTL_MS = 5_000;
 const DEFAULT_MAX_ENTRIES = 10_000;
 
-const cacheKeyOf = ({ uuid, key }: OpenWhiskCredentials) => createHash('sha256').update(`${uuid}:${key}`).digest('base64');
+const cacheKeyOf = ({ uuid, key }: OpenWhiskCredentials) => hash('sha256', `${uuid}:${key}`, 'base64');
 
 interface CacheEntry {
   readonly user: AuthenticatedUser | null;

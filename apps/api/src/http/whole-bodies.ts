@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Readable } from 'node:stream';
 
 /** A weak tag of the body's length in bytes and its SHA-1, the form the service has always sent. */
 function weakEntityTag(body: string | Buffer): string {
-  const hash = createHash('sha1').update(body).digest('base64').substring(0, 27);
-  return `W/"${Buffer.byteLength(body).toString(16)}-${hash}"`;
+  const digest = hash('sha1', body, 'base64').substring(0, 27);
+  return `W/"${Buffer.byteLength(body).toString(16)}-${digest}"`;
 }
 
 const NO_CACHE = /(?:^|,)\s*?no-cache\s*?(?:,|$)/;

@@ -1,6 +1,7 @@
-import { createHash, randomFillSync } from 'node:crypto';
+import { hash, randomFillSync } from 'node:crypto';
 
-const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+// One-shot hashing: no Hash object per call, on every build request's path.
+const sha256 = (data: string | Buffer) => hash('sha256', data, 'hex');
 
 export const fileDigest = (file: Buffer) => sha256(file);
 
