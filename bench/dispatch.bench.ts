@@ -6,6 +6,7 @@
  * workers, and the rate at which a worker of BUILD_CONCURRENCY slots creates
  * Jobs. Fails unless every build made exactly one Job and succeeded.
  */
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,6 +17,7 @@ import type { Benchmark } from './benchmark.js';
 import { JsonClient, inParallel } from './json-client.js';
 import type { KubeApiServerChild } from './kube-api.server-child.js';
 import { startKubeDispatchRig } from './kube-dispatch.rig.js';
+import { machineCpuSeconds } from './proc-stat.js';
 import { summarize } from './latency-summary.js';
 
 const NAME = 'dispatch';
@@ -23,6 +25,8 @@ const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 1_000);
 const IDLE_SAMPLES = 100;
 const CONCURRENCY = Number(process.env.BENCH_BUILD_CONCURRENCY ?? 8);
 const LATENCY_MS = 5;
+
+const machineCpu = () => machineCpuSeconds(readFileSync('/proc/stat', 'utf8'));
 
 const latencyOf = (samples: number[]) => {
   const s = summarize(samples);
@@ -60,9 +64,14 @@ export const dispatchBenchmark: Benchmark = {
       const serverCpuBefore = server.cpuSeconds();
       const worker = await rig.startWorker();
       const workerCpuBefore = worker.cpuSeconds();
+      // The machine's CPU is counted from the first Job on, over the window the rate is measured in (the worker's start is left out).
+      while (watch.created.size === 0) await sleep(2);
+      const machineBefore = machineCpu();
+      const createdBefore = watch.created.size;
       await watch.waitFor(backlog, 300_000);
       const workerCpu = worker.cpuSeconds() - workerCpuBefore;
       const serverCpu = server.cpuSeconds() - serverCpuBefore;
+      const machineAfter = machineCpu();
       const times = backlog.map((job) => watch.created.get(job)!).sort((a, b) => a - b);
       const rate = (times.length - 1) / ((times[times.length - 1] - times[0]) / 1000);
       rows.push(figure(NAME, `backlog of ${BACKLOG}: worker spawn to first Job`, ms(times[0] - workerSpawned)));
@@ -71,6 +80,18 @@ export const dispatchBenchmark: Benchmark = {
       // The floor on this machine: CPU per build of the worker and of the Kubernetes API test server's process.
       const perBuild = (seconds: number) => `${((seconds * 1000) / BACKLOG).toFixed(1)} ms`;
       rows.push(figure(NAME, `backlog of ${BACKLOG}: CPU per build, worker / Kubernetes API test server`, `${perBuild(workerCpu)} / ${perBuild(serverCpu)} (${os.availableParallelism()} CPUs)`));
+      // Everything the run costs the machine (worker, test server, Redis, API, this process, the kernel) from the first Job to the last: the rate the CPUs allow.
+      const busy = machineAfter.busy - machineBefore.busy;
+      const cpus = os.availableParallelism();
+      const builds = BACKLOG - createdBefore;
+      const perWindowBuild = (seconds: number) => `${((seconds * 1000) / builds).toFixed(1)} ms`;
+      rows.push(
+        figure(
+          NAME,
+          `backlog of ${BACKLOG}: machine CPU per build (all processes), busy share, CPU-bound ceiling`,
+          `${perWindowBuild(busy)}, ${((100 * busy) / (machineAfter.total - machineBefore.total)).toFixed(0)}% busy, ${perSecond((cpus * builds) / busy)} at ${cpus} CPUs fully busy`,
+        ),
+      );
       await settled(deployment);
 
       client.close();

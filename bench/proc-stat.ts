@@ -10,3 +10,12 @@ export function cpuSeconds(stat: string, of: 'self' | 'children' = 'self'): numb
   const [user, system] = of === 'self' ? [fields[11], fields[12]] : [fields[13], fields[14]];
   return (Number(user) + Number(system)) / ticksPerSecond();
 }
+
+/** CPU time of the whole machine from the first line of /proc/stat, in seconds: busy (all but idle and iowait) and all. */
+export function machineCpuSeconds(stat: string): { busy: number; total: number } {
+  const ticks = stat.slice(0, stat.indexOf('\n')).trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal (guest and guest_nice are counted in user and nice already).
+  const total = ticks.slice(0, 8).reduce((sum, n) => sum + n, 0);
+  const idle = ticks[3] + ticks[4];
+  return { busy: (total - idle) / ticksPerSecond(), total: total / ticksPerSecond() };
+}
