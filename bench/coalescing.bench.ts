@@ -16,7 +16,7 @@ import { BenchRow, cores, figure, held, ms } from './bench-table.js';
 import type { Benchmark } from './benchmark.js';
 import { waitForSuccess } from './build-poller.js';
 import type { BurstAnswer, BurstResult } from './burst.load.js';
-import { startApiProcess, startWorkerProcess } from './deployer-process.js';
+import { startApiProcess, startBareProcess, startWorkerProcess } from './deployer-process.js';
 import { JsonClient } from './json-client.js';
 import { summarize } from './latency-summary.js';
 import { runBurst } from './load-generators.run.js';
@@ -113,6 +113,23 @@ export const coalescingBenchmark: Benchmark = {
         rows.push(held(NAME, `${REQUESTS} for an existing image, ${label}: records stored${counted}`, String(stored), '<= 1', stored <= 1));
         rows.push(figure(NAME, `${REQUESTS} for an existing image, ${label}: p50`, `${ms(latency.p50)}; ${generator(result)}`));
         rows.push(held(NAME, `${REQUESTS} for an existing image, ${label}: p99`, ms(latency.p99), `<= ${target} ms`, latency.p99 <= target));
+      }
+
+      // The yardstick of the same bursts: plain Node http answering a fixed JSON, no Redis, no framework,
+      // Warmed up as the API was, by as many requests first.
+      const bare = await startBareProcess();
+      try {
+        const bareBurst = (count: number, inFlight: number) => runBurst({ url: `${bare.url}/`, headers: {}, body: JSON.stringify(body), count, inFlight });
+        await bareBurst(WARM_UP_REQUESTS, MODERATE_IN_FLIGHT);
+        for (const inFlight of [REQUESTS, MODERATE_IN_FLIGHT]) {
+          const result = await bareBurst(REQUESTS, inFlight);
+          if (refused(result.answers).length > 0) throw new Error(`the bare server refused ${refused(result.answers).length} requests`);
+          const latency = latencyOf(result);
+          const label = inFlight === REQUESTS ? 'all at once' : `${inFlight} in flight`;
+          rows.push(figure(NAME, `${REQUESTS} to bare node http, ${label}: latency`, `p50 ${ms(latency.p50)}, p99 ${ms(latency.p99)}; ${generator(result)}`));
+        }
+      } finally {
+        await bare.server.stop();
       }
       return rows;
     } finally {
