@@ -32,14 +32,14 @@ export class BuildQueue {
     await this.jobs.add(JobName.Build, { buildId: build.id }, { jobId, priority: await priority });
   }
 
-  /**
-   * The fair-share priority of the user's build being enqueued, counted from
-   * the user's builds in flight: asked right after the claim that adds the
-   * build, in the same tick, it rides the claim's round trip (auto-pipelining
-   * keeps their order) and is passed to enqueue().
-   */
+  /** The fair-share priority of the user's build being enqueued, counted from the user's builds in flight (one SCARD). */
   priorityOf(login: string): Promise<number | undefined> {
     return this.fairShares.priorityOf(login);
+  }
+
+  /** The same, from the count of the user's builds in flight that the claim storing the build returned. */
+  priorityAt(inFlight: number): Promise<number | undefined> {
+    return Promise.resolve(this.fairShares.priorityAt(inFlight));
   }
 
   /** Wakes a parked (delayed) job at once; false when it is gone or no longer delayed. */

@@ -13,7 +13,9 @@ const LOWEST_PRIORITY = 2_097_151;
  * build goes before anyone's second, and so on; within a rank, first come
  * first served. A first build gets no priority at all: BullMQ serves its
  * plain wait list before any prioritized job, so first builds stay in the
- * list that operators (and the autoscaler) watch. One SCARD per enqueue.
+ * list that operators (and the autoscaler) watch. The rank is the size of
+ * the user's active set, which the claim that stores a build returns; a build
+ * enqueued without a claim (again, after a fault) costs one SCARD.
  */
 @Injectable()
 @TranslateRedisFailures()
@@ -32,8 +34,12 @@ export class FairSharePolicy {
   /** The BullMQ priority of the user's build being enqueued now; undefined (the plain FIFO wait list) for rank 1 or with fair shares off. */
   async priorityOf(login: string): Promise<number | undefined> {
     if (!this.enabled) return undefined;
-    // The set holds the build being enqueued too: a user's only build has rank 1.
-    const rank = await this.redis.scard(this.keys.activeBuilds(login));
-    return rank <= 1 ? undefined : Math.min(rank, LOWEST_PRIORITY);
+    return this.priorityAt(await this.redis.scard(this.keys.activeBuilds(login)));
+  }
+
+  /** The priority of a build of rank `inFlight` among its user's builds in flight (the set holds it too: a user's only build has rank 1). */
+  priorityAt(inFlight: number): number | undefined {
+    if (!this.enabled) return undefined;
+    return inFlight <= 1 ? undefined : Math.min(inFlight, LOWEST_PRIORITY);
   }
 }

@@ -147,15 +147,15 @@ export class StartBuildUseCase {
       }
     }
 
-    // One round trip for both: the priority counts the build the claim adds.
-    const [claim, priority] = await mayHaveBeenAccepted(Promise.all([this.records.claim(record, file), this.queue.priorityOf(record.login)]));
+    const claim = await mayHaveBeenAccepted(this.records.claim(record, file));
     if (claim.outcome === 'limited') throw activeBuildsLimited(claim.active);
     const holder = claim.id;
     if (claim.outcome === 'created') {
       // Whatever the driver: it alone decides whether it pushes with them.
       const secret = user.env.REGISTRY_SECRET;
       if (secret) await this.records.saveCredentials(record.id, secret);
-      await mayHaveBeenAccepted(this.queue.enqueue(record, record.id, Promise.resolve(priority)));
+      // The claim counted the user's builds in flight with this one: its fair-share rank.
+      await mayHaveBeenAccepted(this.queue.enqueue(record, record.id, this.queue.priorityAt(claim.inFlight)));
       await mayHaveBeenAccepted(this.replicated.confirm());
       return { record, coalesced: false };
     }

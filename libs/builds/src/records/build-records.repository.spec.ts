@@ -26,11 +26,14 @@ describe('BuildRecordsRepository', () => {
   it('creates a build, and an identical request joins it while it is queued or running', async () => {
     const who = login();
     const first = record(who, 'same');
-    expect(await records.claim(first, Buffer.from('six\n'))).toEqual({ outcome: 'created', id: first.id });
+    expect(await records.claim(first, Buffer.from('six\n'))).toEqual({ outcome: 'created', id: first.id, inFlight: 1 });
     expect(await records.claim(record(who, 'same'), Buffer.from('six\n'))).toEqual({ outcome: 'joined', id: first.id });
     expect((await records.getFile(first.id))?.toString()).toBe('six\n');
     expect(await records.markRunning(first.id)).toBe(true);
     expect(await records.claim(record(who, 'same'), null)).toEqual({ outcome: 'joined', id: first.id });
+    // Another build of the same user counts both in flight (its fair-share rank).
+    const second = record(who);
+    expect(await records.claim(second, null)).toEqual({ outcome: 'created', id: second.id, inFlight: 2 });
   });
 
   it('limits a user to MAX_ACTIVE_BUILDS_PER_USER queued or running builds, others unaffected', async () => {

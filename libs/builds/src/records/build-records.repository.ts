@@ -17,7 +17,9 @@ const FINISH = new LuaScript(FINISH_SCRIPT);
 const SAVE_EXISTING = new LuaScript(SAVE_EXISTING_SCRIPT);
 
 export type ClaimResult =
-  | { outcome: 'created' | 'joined'; id: string }
+  /** `inFlight`: the user's builds in the active set, this one included (what fair shares rank it by). */
+  | { outcome: 'created'; id: string; inFlight: number }
+  | { outcome: 'joined'; id: string }
   /** The user already has `active` builds queued or running: the cap. */
   | { outcome: 'limited'; active: number };
 
@@ -68,8 +70,9 @@ export class BuildRecordsRepository {
       this.keys.file(record.id),
       this.keys.activeBuilds(record.login),
     ];
-    const [outcome, value] = (await CLAIM.run(this.redis, keys, args)) as [string, string];
-    return outcome === 'limited' ? { outcome, active: Number(value) } : { outcome: outcome as 'created' | 'joined', id: value };
+    const [outcome, value, inFlight] = (await CLAIM.run(this.redis, keys, args)) as [string, string, number?];
+    if (outcome === 'limited') return { outcome, active: Number(value) };
+    return outcome === 'created' ? { outcome, id: value, inFlight: Number(inFlight) } : { outcome: 'joined', id: value };
   }
 
   /**

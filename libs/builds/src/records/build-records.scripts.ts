@@ -8,7 +8,8 @@
  * ARGV: record key prefix, build id, ttl seconds, created at, file, has file,
  *       cap on the user's queued + running builds (0: none), record fields...
  * Returns {'joined', id} for an identical build in flight, {'limited', count}
- * when the user is at the cap, {'created', id} otherwise.
+ * when the user is at the cap, {'created', id, size of the active set with it}
+ * otherwise.
  */
 export const CLAIM_SCRIPT = `
 local existing = redis.call('GET', KEYS[1])
@@ -33,7 +34,7 @@ redis.call('ZADD', KEYS[3], ARGV[4], ARGV[2])
 redis.call('EXPIRE', KEYS[3], ARGV[3])
 redis.call('SADD', KEYS[5], ARGV[2])
 redis.call('EXPIRE', KEYS[5], ARGV[3])
-return {'created', ARGV[2]}
+return {'created', ARGV[2], redis.call('SCARD', KEYS[5])}
 `;
 
 /**
