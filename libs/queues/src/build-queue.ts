@@ -26,20 +26,13 @@ export class BuildQueue {
   /**
    * A build run again (a retried ensure build) passes its run's job id
    * (runJobId), since the job of its earlier run is kept for a while and
-   * would swallow the add.
+   * would swallow the add. `inFlight` is the user's builds in flight that the
+   * claim storing the build counted, its fair-share rank; without it the rank
+   * is counted here (one SCARD).
    */
-  async enqueue(build: QueuedBuild, jobId = build.id, priority = this.priorityOf(build.login)): Promise<void> {
-    await this.jobs.add(JobName.Build, { buildId: build.id }, { jobId, priority: await priority });
-  }
-
-  /** The fair-share priority of the user's build being enqueued, counted from the user's builds in flight (one SCARD). */
-  priorityOf(login: string): Promise<number | undefined> {
-    return this.fairShares.priorityOf(login);
-  }
-
-  /** The same, from the count of the user's builds in flight that the claim storing the build returned. */
-  priorityAt(inFlight: number): Promise<number | undefined> {
-    return Promise.resolve(this.fairShares.priorityAt(inFlight));
+  async enqueue(build: QueuedBuild, jobId = build.id, inFlight?: number): Promise<void> {
+    const priority = inFlight === undefined ? await this.fairShares.priorityOf(build.login) : this.fairShares.priorityAt(inFlight);
+    await this.jobs.add(JobName.Build, { buildId: build.id }, { jobId, priority });
   }
 
   /** Wakes a parked (delayed) job at once; false when it is gone or no longer delayed. */

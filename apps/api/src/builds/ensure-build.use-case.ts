@@ -121,7 +121,7 @@ export class EnsureBuildUseCase {
     if (current) await this.logs.reset(recordId);
     const secret = user.env.REGISTRY_SECRET;
     if (secret) await this.records.saveCredentials(recordId, secret);
-    await this.queue.enqueue(record, runJobId(recordId, record.generation), this.queue.priorityAt(claim.inFlight));
+    await this.queue.enqueue(record, runJobId(recordId, record.generation), claim.inFlight);
     await this.replicated.confirm();
     return record;
   }

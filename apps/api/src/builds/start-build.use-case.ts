@@ -155,7 +155,7 @@ export class StartBuildUseCase {
       const secret = user.env.REGISTRY_SECRET;
       if (secret) await this.records.saveCredentials(record.id, secret);
       // The claim counted the user's builds in flight with this one: its fair-share rank.
-      await mayHaveBeenAccepted(this.queue.enqueue(record, record.id, this.queue.priorityAt(claim.inFlight)));
+      await mayHaveBeenAccepted(this.queue.enqueue(record, record.id, claim.inFlight));
       await mayHaveBeenAccepted(this.replicated.confirm());
       return { record, coalesced: false };
     }
