@@ -78,18 +78,17 @@ export const dispatchBenchmark: Benchmark = {
       rows.push(figure(NAME, `backlog of ${BACKLOG}: answer to Job created (queue wait included)`, latencyOf(delays(backlog))));
       rows.push(held(NAME, `backlog of ${BACKLOG}: Jobs created per second (concurrency ${CONCURRENCY}, ${LATENCY_MS} ms API latency)`, perSecond(rate), '>= 150/s', rate >= 150));
       // The floor on this machine: CPU per build of the worker and of the Kubernetes API test server's process.
-      const perBuild = (seconds: number) => `${((seconds * 1000) / BACKLOG).toFixed(1)} ms`;
+      const perBuild = (seconds: number, builds = BACKLOG) => `${((seconds * 1000) / builds).toFixed(1)} ms`;
       rows.push(figure(NAME, `backlog of ${BACKLOG}: CPU per build, worker / Kubernetes API test server`, `${perBuild(workerCpu)} / ${perBuild(serverCpu)} (${os.availableParallelism()} CPUs)`));
       // Everything the run costs the machine (worker, test server, Redis, API, this process, the kernel) from the first Job to the last: the rate the CPUs allow.
       const busy = machineAfter.busy - machineBefore.busy;
       const cpus = os.availableParallelism();
       const builds = BACKLOG - createdBefore;
-      const perWindowBuild = (seconds: number) => `${((seconds * 1000) / builds).toFixed(1)} ms`;
       rows.push(
         figure(
           NAME,
           `backlog of ${BACKLOG}: machine CPU per build (all processes), busy share, CPU-bound ceiling`,
-          `${perWindowBuild(busy)}, ${((100 * busy) / (machineAfter.total - machineBefore.total)).toFixed(0)}% busy, ${perSecond((cpus * builds) / busy)} at ${cpus} CPUs fully busy`,
+          `${perBuild(busy, builds)}, ${((100 * busy) / (machineAfter.total - machineBefore.total)).toFixed(0)}% busy, ${perSecond((cpus * builds) / busy)} at ${cpus} CPUs fully busy`,
         ),
       );
       await settled(deployment);
