@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthenticatedUser } from '#libs/auth';
-import { BuildLogsRepository, BuildRecord, BuildRecordsRepository, isFinished } from '#libs/builds';
+import { BuildRecord, BuildRecordsRepository, isFinished } from '#libs/builds';
 import { BuildQueue } from '#libs/queues';
 import { ConflictError } from '#libs/errors';
 import { OwnBuilds } from './own-builds.js';
@@ -14,7 +14,6 @@ export class CancelBuildUseCase {
   constructor(
     private readonly ownBuilds: OwnBuilds,
     private readonly records: BuildRecordsRepository,
-    private readonly logs: BuildLogsRepository,
     private readonly queue: BuildQueue,
   ) {}
 
@@ -22,10 +21,7 @@ export class CancelBuildUseCase {
     const record = await this.ownBuilds.get(user, id);
     if (isFinished(record.state)) throw new ConflictError(`Build ${id} has already ${record.state}`);
     const first = await this.records.finish(record, { state: 'failed', reason: 'Cancelled', message: 'cancelled on request' });
-    if (first) {
-      await this.logs.end(id, 'failed');
-      await this.queue.discardWaiting(id);
-    }
+    if (first) await this.queue.discardWaiting(id);
     return (await this.records.get(id)) ?? record;
   }
 }

@@ -137,7 +137,7 @@ export class RunBuildUseCase {
     // The finished record comes back with the report: `record` was loaded before the build was marked running.
     const finished = await this.records.finishAndRead(record, { ...outcome, logTail });
     if (!finished) return null;
-    await Promise.all([this.logs.end(record.id, outcome.state), this.outcomeMetrics.record(finished)]);
+    await this.outcomeMetrics.record(finished);
     const request = record.requestId ? ` [request ${record.requestId}]` : '';
     this.logger.log(`Build ${record.id} (${record.jobName}) ${outcome.state}${outcome.reason ? `: ${outcome.reason}` : ''}${request}`);
     return finished;

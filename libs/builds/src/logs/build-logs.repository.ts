@@ -59,12 +59,6 @@ export class BuildLogsRepository {
     await pipeline.exec();
   }
 
-  /** Marks the end of the log so followers stop. */
-  async end(buildId: string, state: string): Promise<void> {
-    const key = this.keys.log(buildId);
-    await this.redis.multi().xadd(key, '*', 'end', state).expire(key, this.ttlSeconds).exec();
-  }
-
   /** Clears the log of an earlier attempt before a build is run again. */
   async reset(buildId: string): Promise<void> {
     await this.redis.del(this.keys.log(buildId));

@@ -95,6 +95,10 @@ describe('BuildRecordsRepository', () => {
     expect(await records.getFile(build.id)).toBeNull();
     expect(await records.getCredentials(build.id)).toBeNull();
     expect(await records.finishAndRead(build, { state: 'succeeded', digest: 'sha256:dd' })).toBeNull();
+    // The log ends in the same step, once, with the first report's state (and expires with the record).
+    const log = `${prefix}:build:${build.id}:log`;
+    expect((await redis.xrange(log, '-', '+')).map(([, fields]) => fields)).toEqual([['end', 'failed']]);
+    expect(await redis.ttl(log)).toBeGreaterThan(0);
   });
 
   it('keeps credentials beside the build until it finishes, never in its record', async () => {

@@ -127,20 +127,27 @@ export class BuildRecordsRepository {
     return (await START.run(this.redis, [this.keys.build(id)], [String(now)])) === 1;
   }
 
-  /** Records the outcome; true only for the first report of a build. */
+  /** Records the outcome and ends the build's log; true only for the first report of a build. */
   async finish(record: BuildRecord, outcome: BuildOutcome, now = Date.now()): Promise<boolean> {
     return (await this.finishAndRead(record, outcome, now)) !== null;
   }
 
   /**
-   * Records the outcome and drops the dependency file and the credentials, in
-   * one round trip; the finished record for the first report of a build, null
-   * for any later one.
+   * Records the outcome, ends the build's log with it and drops the dependency
+   * file and the credentials, in one step; the finished record for the first
+   * report of a build, null for any later one.
    */
   async finishAndRead(record: BuildRecord, outcome: BuildOutcome, now = Date.now()): Promise<BuildRecord | null> {
     const result = (await FINISH.run(
       this.redis,
-      [this.keys.build(record.id), this.keys.claim(record.claim), this.keys.activeBuilds(record.login), this.keys.file(record.id), this.keys.credentials(record.id)],
+      [
+        this.keys.build(record.id),
+        this.keys.claim(record.claim),
+        this.keys.activeBuilds(record.login),
+        this.keys.file(record.id),
+        this.keys.credentials(record.id),
+        this.keys.log(record.id),
+      ],
       [
         outcome.state,
         String(now),
@@ -149,6 +156,7 @@ export class BuildRecordsRepository {
         outcome.digest ?? '',
         JSON.stringify(outcome.logTail ?? []),
         record.id,
+        String(this.ttlSeconds),
       ],
     )) as number | string[];
     return Array.isArray(result) ? decodeRecord(fieldPairs(result)) : null;

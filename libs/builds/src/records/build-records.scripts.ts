@@ -70,8 +70,9 @@ return 0
 `;
 
 /**
- * KEYS: record, claim, user's active set, dependency file, credentials. ARGV: state, finished at, reason, message,
- * digest, log tail, build id. The first time only (a build's result is reported once) returns the finished record's
+ * KEYS: record, claim, user's active set, dependency file, credentials, log. ARGV: state, finished at, reason,
+ * message, digest, log tail, build id, ttl seconds. The first time only (a build's result is reported once) ends the
+ * log with the state, so whoever sees the build finished finds its log ended too, and returns the finished record's
  * fields, having dropped what only a build in flight needs; 0 after that.
  */
 export const FINISH_SCRIPT = `
@@ -82,5 +83,7 @@ redis.call('HSET', KEYS[1], 'state', ARGV[1], 'finishedAt', ARGV[2], 'reason', A
 if redis.call('GET', KEYS[2]) == ARGV[7] then redis.call('DEL', KEYS[2]) end
 redis.call('SREM', KEYS[3], ARGV[7])
 redis.call('DEL', KEYS[4], KEYS[5])
+redis.call('XADD', KEYS[6], '*', 'end', ARGV[1])
+redis.call('EXPIRE', KEYS[6], ARGV[8])
 return redis.call('HGETALL', KEYS[1])
 `;
