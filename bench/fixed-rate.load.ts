@@ -1,16 +1,21 @@
 /**
  * An open-loop load generator, run as a process of its own: POSTs at a fixed
  * offered rate whatever the server's answers, on at most `connections`
- * kept-alive connections, and measures each request's latency from the time
- * it was due to be sent, so time spent waiting for a connection counts
- * (queueing cannot hide in the figure). Bounded: rate x seconds requests, each
- * given up after 10 s. Prints one JSON line (FixedRateResult) on stdout.
+ * kept-alive connections (opened before the clock starts, as a pooled client
+ * holds them), and measures each request's latency from the time it was due
+ * to be sent, so time spent waiting for a free connection counts (queueing
+ * cannot hide in the figure). Plain sockets (raw-http.ts), so the generator's
+ * own event loop adds next to nothing to what it measures. Bounded: rate x
+ * seconds requests, each given up after 10 s. Prints one JSON line
+ * (FixedRateResult) on stdout.
  *
  * argv[2]: JSON of FixedRateOptions.
  */
-import { Agent, request } from 'node:http';
+import { Socket, connect } from 'node:net';
+import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { summarize } from './latency-summary.js';
+import { AnswerReader, postBytes } from './raw-http.js';
 
 export interface FixedRateOptions {
   url: string;
@@ -37,51 +42,90 @@ export interface FixedRateResult {
 
 const REQUEST_TIMEOUT_MS = 10_000;
 
+/** One kept-alive connection; after a failure it connects again for its next request. */
+class Lane {
+  private socket?: Socket;
+  private reader?: AnswerReader;
+
+  constructor(private readonly url: URL) {}
+
+  async open(): Promise<void> {
+    const socket = connect({ host: this.url.hostname, port: Number(this.url.port), noDelay: true });
+    this.reader = new AnswerReader(socket, REQUEST_TIMEOUT_MS);
+    this.socket = socket;
+    await once(socket, 'connect');
+  }
+
+  /** Sends `bytes` and resolves to whether the answer was 2xx. */
+  async send(bytes: Buffer): Promise<boolean> {
+    try {
+      if (!this.socket) await this.open();
+      this.socket!.write(bytes);
+      const { status } = await this.reader!.next();
+      return status >= 200 && status < 300;
+    } catch {
+      this.close();
+      return false;
+    }
+  }
+
+  close(): void {
+    this.socket?.destroy();
+    this.socket = undefined;
+  }
+}
+
 async function main(options: FixedRateOptions): Promise<FixedRateResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
+  const url = new URL(options.url);
+  const lanes = Array.from({ length: options.connections }, () => new Lane(url));
+  await Promise.all(lanes.map((lane) => lane.open()));
+  const idle = [...lanes];
+  const waiting: { index: number; due: number }[] = [];
   const total = Math.round(options.ratePerSecond * options.durationSeconds);
   const intervalMs = 1000 / options.ratePerSecond;
   const latencies: number[] = [];
   let ok = 0;
   let failed = 0;
-  const send = (index: number, due: number) =>
-    new Promise<void>((resolve) => {
-      const body = `${options.bodyHead}${options.tagPrefix}${index}${options.bodyTail}`;
-      const done = (success: boolean) => {
-        latencies.push(performance.now() - due);
-        if (success) ok++;
-        else failed++;
-        resolve();
-      };
-      const outgoing = request(options.url, { method: 'POST', agent, headers: { ...options.headers, 'content-length': Buffer.byteLength(body) } }, (incoming) => {
-        incoming.resume();
-        incoming.on('end', () => done((incoming.statusCode ?? 0) >= 200 && (incoming.statusCode ?? 0) < 300));
-        incoming.on('error', () => done(false));
-      });
-      outgoing.setTimeout(REQUEST_TIMEOUT_MS, () => outgoing.destroy(new Error('timeout')));
-      outgoing.on('error', () => done(false));
-      outgoing.end(body);
-    });
+  let answered = 0;
+  let allAnswered!: () => void;
+  const finished = new Promise<void>((resolve) => (allAnswered = resolve));
+
+  // A lane takes the oldest request waiting, or goes idle.
+  const run = async (lane: Lane, index: number, due: number): Promise<void> => {
+    for (let next: { index: number; due: number } | undefined = { index, due }; next; next = waiting.shift()) {
+      const body = `${options.bodyHead}${options.tagPrefix}${next.index}${options.bodyTail}`;
+      const success = await lane.send(postBytes(url, options.headers, body));
+      latencies.push(performance.now() - next.due);
+      if (success) ok++;
+      else failed++;
+      if (++answered === total) allAnswered();
+    }
+    idle.push(lane);
+  };
+  const due = (index: number, at: number) => {
+    const lane = idle.pop();
+    if (lane) void run(lane, index, at);
+    else waiting.push({ index, due: at });
+  };
 
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  const pending: Promise<void>[] = [];
   let sent = 0;
   while (sent < total) {
     const now = performance.now();
     // Send every request that is due (catching up after a late timer), then sleep until the next one.
     while (sent < total && started + sent * intervalMs <= now) {
-      pending.push(send(sent, started + sent * intervalMs));
+      due(sent, started + sent * intervalMs);
       sent++;
     }
     const wait = started + sent * intervalMs - performance.now();
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, wait)));
   }
   const sendingSeconds = (performance.now() - started) / 1000;
-  await Promise.all(pending);
+  if (total > 0) await finished;
   const cpu = process.cpuUsage(cpuBefore);
   const elapsed = (performance.now() - started) / 1000;
-  agent.destroy();
+  for (const lane of lanes) lane.close();
   const latency = summarize(latencies);
   return {
     sent,
