@@ -21,6 +21,7 @@ import { CatalogSourcePolicy } from '#libs/builders';
 import { BUILD_IDENTITY_LABEL, RuntimeRegistry, decodeDependencyFile } from '#libs/runtimes';
 import { activeBuildsLimited } from './active-builds.limit.js';
 import { StartBuildDto } from './dto/start-build.dto.js';
+import { SharedFlights } from './shared-flights.js';
 import { TenantSourcePolicy } from './tenant-source.policy.js';
 
 /**
@@ -64,6 +65,10 @@ export interface StartBuildResult {
 export class StartBuildUseCase {
   private readonly logger = new Logger(StartBuildUseCase.name);
   private readonly sources: SourcePolicy;
+  // Identical requests in flight here share one trip to Redis: a burst of them
+  // asks Redis once instead of once each (keys are per login: never across tenants).
+  private readonly claims = new SharedFlights<StartBuildResult>();
+  private readonly existingAnswers = new SharedFlights<BuildRecord>();
 
   constructor(
     private readonly config: DeployerEnvironment,
@@ -142,11 +147,16 @@ export class StartBuildUseCase {
       const digest = await this.existingImageDigest(record.registryHost, target.user, target.tag, record.identity, userRegistryCredentials(user));
       if (digest) {
         const done = alreadyBuiltRecord(record, digest, record.createdAt);
-        const answer = await this.records.saveExisting(done);
+        const { value: answer } = await this.existingAnswers.run(`${record.claim} ${digest}`, () => this.records.saveExisting(done));
         return { record: answer, coalesced: answer.id !== done.id };
       }
     }
+    const { value, joined } = await this.claims.run(record.claim, () => this.claim(user, record, file));
+    return joined ? { record: value.record, coalesced: true } : value;
+  }
 
+  /** Stores and enqueues the build, or joins the identical one Redis holds in flight. */
+  private async claim(user: AuthenticatedUser, record: BuildRecord, file: Buffer | null): Promise<StartBuildResult> {
     const claim = await mayHaveBeenAccepted(this.records.claim(record, file));
     if (claim.outcome === 'limited') throw activeBuildsLimited(claim.active);
     const holder = claim.id;
