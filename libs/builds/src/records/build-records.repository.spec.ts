@@ -62,6 +62,16 @@ describe('BuildRecordsRepository', () => {
     expect((await records.saveExisting(rebuilt)).id).toBe(rebuilt.id);
   });
 
+  it('stores every field as given, whatever its characters, whether claimed or already built', async () => {
+    const awkward = 'quote " backslash \\ newline \n tab \t é 漢 😀 \u0001 [1,2] {"a":1}';
+    const claimed = { ...record(login()), source: awkward, requestId: awkward, message: awkward, logTail: [awkward, ''] };
+    expect((await records.claim(claimed, null)).outcome).toBe('created');
+    expect(await records.get(claimed.id)).toEqual(claimed);
+    const built = { ...alreadyBuiltRecord(record(login()), 'sha256:' + 'c'.repeat(64), Date.now()), source: awkward, message: awkward };
+    expect(await records.saveExisting(built)).toBe(built);
+    expect(await records.get(built.id)).toEqual(built);
+  });
+
   it('marks a build running once, and never a finished one', async () => {
     const build = record(login());
     await records.claim(build, null);
