@@ -6,7 +6,9 @@
  * no Nest, no authentication, no validation or hashing, no registry check, no
  * hooks. What build/start reaches of this figure is what its own layers cost;
  * what this reaches of the bare server is what the two Redis round trips and
- * BullMQ cost. Run as its own process like the API.
+ * BullMQ cost. Run as its own process like the API. FLOOR_ENQUEUE=false
+ * leaves BullMQ's add out (the claim alone): the yardstick of an accept path
+ * that stores and enqueues a build in one round trip.
  */
 import { Queue } from 'bullmq';
 import Fastify from 'fastify';
@@ -28,6 +30,7 @@ const queue = (name: string) => new Queue(name, { connection, prefix: config.RED
 const records = new BuildRecordsRepository(createRedis(config), config);
 const jobs = new JobQueues(queue(BUILD_QUEUE), queue(CLEANUP_QUEUE), config);
 
+const enqueue = process.env.FLOOR_ENQUEUE !== 'false';
 const app = Fastify({ bodyLimit: 1024 * 1024 });
 app.post<{ Body: StartBody }>('/', async (request) => {
   const { source, target, kind, file } = request.body;
@@ -55,7 +58,7 @@ app.post<{ Body: StartBody }>('/', async (request) => {
     createdAt: Date.now(),
   });
   const claim = await records.claim(record, Buffer.from(file, 'base64'));
-  await jobs.add(JobName.Build, { buildId: id }, { jobId: id, priority: 1 });
+  if (enqueue) await jobs.add(JobName.Build, { buildId: id }, { jobId: id, priority: 1 });
   return { id, job_name: record.jobName, state: record.state, outcome: claim.outcome };
 });
 app.get('/', async () => ({ status: 'ok' }));

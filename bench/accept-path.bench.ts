@@ -56,6 +56,8 @@ export const acceptPathBenchmark: Benchmark = {
     const api = await startApiProcess(deployment.env);
     const bare = await startBareProcess();
     const floor = await startFloorProcess(floorDeployment.env);
+    const claimOnlyDeployment = new BenchDeployment(env, { FLOOR_ENQUEUE: 'false' });
+    const claimOnly = await startFloorProcess(claimOnlyDeployment.env);
     const rows: BenchRow[] = [];
     try {
       await sleep(JUST_STARTED_MS);
@@ -106,6 +108,15 @@ export const acceptPathBenchmark: Benchmark = {
           ),
         );
         if (connections === TARGET_LEVEL) {
+          // What BullMQ's add costs the floor: the same floor, storing the build and not enqueuing it.
+          const [claimResult, claimCores] = await measured(claimOnly.server, () => runWrk({ ...common, url: `${claimOnly.url}/` }));
+          rows.push(
+            figure(
+              NAME,
+              `${at}: floor without BullMQ's add (the claim alone)`,
+              `${summary(claimResult, claimCores)}; ${cpuPerRequest(claimResult, claimCores)} CPU per answer`,
+            ),
+          );
           capacity = startResult.perSecond;
           rows.push(held(NAME, `${at}: build/start req/s`, perSecond(startResult.perSecond), '>= 7,500/s', startResult.perSecond >= 7_500));
           rows.push(held(NAME, `${at}: build/start / bare req/s`, pct(ratio), '>= 10%', ratio >= 0.1));
@@ -152,9 +163,11 @@ export const acceptPathBenchmark: Benchmark = {
       rows.push(held('memory', 'api peak RSS during accept path', mebibytes(peakRss), '<= 220 MiB', peakRss <= 220 * 1024));
       return rows;
     } finally {
+      await claimOnly.server.stop();
       await floor.server.stop();
       await bare.server.stop();
       await api.server.stop();
+      await claimOnlyDeployment.close();
       await floorDeployment.close();
       await deployment.close();
     }
