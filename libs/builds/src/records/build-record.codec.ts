@@ -2,12 +2,16 @@ import type { FailureReason } from '#libs/errors';
 import { BuildRecord } from './build-record.js';
 import { BuildState } from './build-state.js';
 
-/** Redis hashes hold strings; this is the one place that converts. */
-export function encodeRecord(record: BuildRecord): string[] {
+/**
+ * Redis hashes hold strings; this is the one place that converts. The record
+ * goes to the store's scripts as one argument, a JSON array of field, value,
+ * field, value… (they HSET it unpacked).
+ */
+export function encodeRecord(record: BuildRecord): string {
   // A plain loop: this runs for every accepted request, and entries/fromEntries/flat allocate arrays per field.
   const fields: string[] = [];
   for (const name of Object.keys(record) as (keyof BuildRecord)[]) fields.push(name, encodeField(record, name));
-  return fields;
+  return JSON.stringify(fields);
 }
 
 function encodeField(record: BuildRecord, name: keyof BuildRecord): string {

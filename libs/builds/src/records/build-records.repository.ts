@@ -61,7 +61,7 @@ export class BuildRecordsRepository {
       file ?? '',
       file ? '1' : '0',
       String(this.cap),
-      JSON.stringify(encodeRecord(record)),
+      encodeRecord(record),
     ];
     const keys = [
       this.keys.claim(record.claim),
@@ -84,7 +84,7 @@ export class BuildRecordsRepository {
     const answer = (await SAVE_EXISTING.run(
       this.redis,
       [this.keys.existing(record.claim), this.keys.build(record.id), this.keys.userBuilds(record.login)],
-      [this.keys.buildPrefix(), record.id, String(this.ttlSeconds), String(record.createdAt), record.digest, JSON.stringify(encodeRecord(record))],
+      [this.keys.buildPrefix(), record.id, String(this.ttlSeconds), String(record.createdAt), record.digest, encodeRecord(record)],
     )) as string | string[];
     if (typeof answer === 'string') return record;
     return decodeRecord(fieldPairs(answer)) ?? record;
