@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Job, Worker } from 'bullmq';
 import { DeployerEnvironment } from '#libs/config';
 import { QUEUE_NAMES, QueueName } from '#libs/queues';
@@ -14,11 +14,12 @@ import { queueConsumers } from './queue-consumers.js';
  * wait for the ones running; handlers decide how long theirs may take.
  */
 @Injectable()
-export class WorkerHost implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+export class WorkerHost implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(WorkerHost.name);
   private readonly workers: Worker[] = [];
   private handlers = new Map<string, BoundHandler>();
   private stopping = false;
+  private closing?: Promise<void>;
 
   constructor(
     private readonly config: DeployerEnvironment,
@@ -34,6 +35,15 @@ export class WorkerHost implements OnModuleInit, OnApplicationBootstrap, BeforeA
     for (const queue of QUEUE_NAMES) void this.consume(queue);
   }
 
+  /**
+   * The first shutdown hook: from here on no job is taken, whatever order
+   * Nest runs the later hooks in (handlers wait for their running jobs in
+   * theirs, and a worker still taking jobs then would start new ones).
+   */
+  onModuleDestroy(): void {
+    void this.close();
+  }
+
   /** Before the Redis connections close, so running jobs can still finish and report. */
   async beforeApplicationShutdown(): Promise<void> {
     await this.close();
@@ -43,9 +53,14 @@ export class WorkerHost implements OnModuleInit, OnApplicationBootstrap, BeforeA
     await this.close();
   }
 
-  private async close(): Promise<void> {
+  /** Stops taking jobs at once; settles when the running ones have ended. */
+  private close(): Promise<void> {
     this.stopping = true;
-    await Promise.all(this.workers.map((worker) => worker.close()));
+    this.closing ??= Promise.all(this.workers.map((worker) => worker.close())).then(
+      () => undefined,
+      (error: Error) => this.logger.warn(`Closing the queue consumers: ${error.message}`),
+    );
+    return this.closing;
   }
 
   private async consume(queue: QueueName): Promise<void> {
