@@ -2,6 +2,7 @@ import { JobType, Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { Redis } from 'ioredis';
+import { RedisKeys } from '#libs/builds';
 import { BUILD_QUEUE } from '#libs/queues';
 import { BenchUser, createBenchUser } from './bench-user.js';
 
@@ -15,6 +16,7 @@ export class BenchDeployment {
   readonly env: NodeJS.ProcessEnv;
   readonly queue: Queue;
   private readonly redis: Redis;
+  private readonly intakeKey: string;
 
   constructor(base: NodeJS.ProcessEnv, overrides: Record<string, string> = {}) {
     this.env = {
@@ -31,12 +33,31 @@ export class BenchDeployment {
     const connection = { host: this.env.REDIS_HOST ?? '127.0.0.1', port: Number(this.env.REDIS_PORT ?? 6379) };
     this.queue = new Queue(BUILD_QUEUE, { connection, prefix: this.prefix });
     this.redis = new Redis(connection);
+    this.intakeKey = new RedisKeys(this.prefix).intake();
   }
 
-  /** Jobs in the build queue, whatever their state. */
+  /**
+   * Jobs in the build queue, whatever their state, and builds accepted on
+   * their way into it (the build intake, which workers move into the queue).
+   */
   async jobCount(states: JobType[] = ['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed']): Promise<number> {
-    const counts = await this.queue.getJobCounts(...states);
-    return Object.values(counts).reduce((a, b) => a + b, 0);
+    const [counts, accepted] = await Promise.all([this.queue.getJobCounts(...states), this.redis.xlen(this.intakeKey)]);
+    return Object.values(counts).reduce((a, b) => a + b, accepted);
+  }
+
+  /** True once a mover has joined the intake's group (its stream exists then). */
+  async moverJoined(): Promise<boolean> {
+    const groups = (await this.redis.xinfo('GROUPS', this.intakeKey).catch(() => [])) as unknown[];
+    return groups.length > 0;
+  }
+
+  /** Waits until every build accepted so far is in the queue (the intake is empty); a mover must be running. */
+  async handedOver(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while ((await this.redis.xlen(this.intakeKey)) > 0) {
+      if (Date.now() > deadline) throw new Error(`accepted builds still in the intake after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   /** Build records in the user's index (every record the API stored for them, queued or not). */

@@ -26,7 +26,10 @@ describe('build API contract', () => {
     await deployer?.close();
   });
 
-  const queued = async () => Object.values(await deployer.queue.getJobCounts()).reduce((a, b) => a + b, 0);
+  const queued = async () => {
+    await deployer.handedOver();
+    return Object.values(await deployer.queue.getJobCounts()).reduce((a, b) => a + b, 0);
+  };
 
   describe('authorization', () => {
     it('refuses a request without the header', async () => {
@@ -62,6 +65,7 @@ describe('build API contract', () => {
       data: { id, job_name: jobName },
     });
     expect(jobName).toMatch(new RegExp(`^build-${USERS.alice.login}-[a-z0-9]+$`));
+    await deployer.handedOver();
     expect(await deployer.queue.getJob(id)).toBeDefined();
   });
 
@@ -289,6 +293,7 @@ describe('build API limits', () => {
       const other = authorization(USERS.bob);
       const bobs = await call(deployer.url, 'POST', START_PATH, { auth: other, json: { ...body('b1'), target: targetOf(USERS.bob, 'b1') } });
       expect(bobs.status).toBe(200);
+      await deployer.handedOver();
       expect(await deployer.queue.count()).toBe(3);
     } finally {
       await deployer.close();

@@ -75,8 +75,9 @@ describe('authentication through OpenWhisk subjects in CouchDB', () => {
       expect(answer.status).toBe(503);
       expect(answer.body.status).toBe('ko');
       expect(String(answer.body.message)).toMatch(/CouchDB|unavailable|unreachable/i);
-      // BullMQ writes each queue's meta key on connect; nothing else may exist.
-      expect((await cut.keys()).filter((key) => !key.endsWith(':meta'))).toEqual([]);
+      // BullMQ writes each queue's meta key on connect, and the intake mover its (empty) stream; nothing else may exist.
+      expect((await cut.keys()).filter((key) => !key.endsWith(':meta') && !key.endsWith(':build-intake'))).toEqual([]);
+      expect(await cut.redis.xlen(`${cut.config.REDIS_PREFIX}:build-intake`)).toBe(0);
       expect(await cut.queue.count()).toBe(0);
     } finally {
       await cut.close();

@@ -128,7 +128,10 @@ describe('API fuzzing (fast-check)', () => {
   const enqueued = new Set<string>();
   let requests = 0;
 
-  const jobs = async () => Object.values(await deployer.queue.getJobCounts()).reduce((a, b) => a + b, 0);
+  const jobs = async () => {
+    await deployer.handedOver();
+    return Object.values(await deployer.queue.getJobCounts()).reduce((a, b) => a + b, 0);
+  };
   const records = async () => {
     let total = 0;
     for (const u of users) total += await deployer.redis.zcard(`${deployer.config.REDIS_PREFIX}:user:${u.login.toLowerCase()}:builds`);
@@ -290,6 +293,7 @@ describe('API fuzzing (fast-check)', () => {
 
   it('leaves in the queue exactly the builds it accepted and did not cancel', async () => {
     // Requests of the concurrent batches were not booked one by one: book their accepted builds from the records.
+    await deployer.handedOver();
     const all = await deployer.queue.getJobs(['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed', 'waiting-children']);
     const queuedIds = new Set(all.map((job) => String(job.id)));
     for (const id of enqueued) {

@@ -46,6 +46,7 @@ describe('tenant isolation', () => {
   /** Everything a request could change about a build: record, log, file, queue job. */
   const buildState = async (id: string) => {
     const prefix = deployer.config.REDIS_PREFIX;
+    await deployer.handedOver();
     const job = await deployer.queue.getJob(id);
     return {
       record: await deployer.redis.hgetall(`${prefix}:build:${id}`),

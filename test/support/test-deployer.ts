@@ -4,11 +4,14 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { RedisKeys } from '#libs/builds';
 import { BUILD_QUEUE } from '#libs/queues';
 import { DeployerEnvironment, loadConfig } from '#libs/config';
 import { createApiApp } from '../../apps/api/src/create-api-app.js';
 import { WorkerModule } from '../../apps/worker/src/worker.module.js';
+import { startIntakeMover } from './intake-mover.js';
 import { writeUsersFile } from './test-users.js';
+import { waitUntil } from './wait-until.js';
 
 export interface TestDeployer {
   config: DeployerEnvironment;
@@ -19,6 +22,8 @@ export interface TestDeployer {
   worker?: INestApplicationContext;
   /** Every key this deployer wrote, to prove bad requests store nothing. */
   keys(): Promise<string[]>;
+  /** Resolves once every build accepted so far is in the queue (the intake is empty), so `queue` sees it. */
+  handedOver(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -63,6 +68,7 @@ export const kubernetesOneUserEnvironment = (kubeconfigPath: string, usersFile: 
 export async function startTestDeployer(
   options: { worker?: boolean; env?: Record<string, string> } = {},
 ): Promise<TestDeployer> {
+  // Without a worker, accepted builds still reach the queue (a worker's intake mover), and wait there.
   const config = loadConfig(testEnvironment(options.env));
   const api = await createApiApp(config, ['error']);
   await api.listen(0, '127.0.0.1');
@@ -70,7 +76,9 @@ export async function startTestDeployer(
   const worker = options.worker
     ? await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: ['error', 'warn'] })
     : undefined;
+  const mover = worker ? undefined : await startIntakeMover(config);
   const redis = new Redis({ host: config.REDIS_HOST, port: config.REDIS_PORT });
+  const intake = new RedisKeys(config.REDIS_PREFIX).intake();
   const queue = new Queue(BUILD_QUEUE, { connection: { host: config.REDIS_HOST, port: config.REDIS_PORT }, prefix: config.REDIS_PREFIX });
   return {
     config,
@@ -80,8 +88,10 @@ export async function startTestDeployer(
     api,
     worker,
     keys: () => redis.keys(`${config.REDIS_PREFIX}:*`),
+    handedOver: () => waitUntil('the accepted builds to reach the queue', async () => (await redis.xlen(intake)) === 0, 30_000, 5),
     async close() {
       await worker?.close();
+      await mover?.close();
       await api.close();
       await queue.obliterate({ force: true }).catch(() => undefined);
       await queue.close();

@@ -10,6 +10,7 @@ import { RedisModule } from '#libs/redis';
 import { RegistryModule } from '#libs/registry';
 import { RuntimesModule } from '#libs/runtimes';
 import { BaseImageUserResolver } from './builds/base-image-user.resolver.js';
+import { BuildIntakeMover } from './builds/build-intake.mover.js';
 import { BuildJobHandler } from './builds/build-job.handler.js';
 import { InstallSecrets } from './builds/install-secrets.js';
 import { OrphanBuildsReconciler } from './builds/orphan-builds.reconciler.js';
@@ -52,6 +53,7 @@ export class WorkerModule {
         UserRunningCap,
         BuildJobHandler,
         OrphanBuildsReconciler,
+        BuildIntakeMover,
         RunCleanupUseCase,
         CleanupJobHandler,
         CleanupScheduler,

@@ -28,10 +28,20 @@ export class JobQueues {
     this.queues = { [BUILD_QUEUE]: builds, [CLEANUP_QUEUE]: maintenance };
   }
 
-  /** add() rather than addBulk(): only add honours jobId dedupe. */
   async add<N extends JobName>(name: N, payload: JobPayloads[N], options: PerJobOptions = {}): Promise<CatalogueJob<N>> {
     const declared = JOBS[name];
     return (await this.queues[declared.queue].add(name, payload, { ...declared.options(this.config), ...options })) as CatalogueJob<N>;
+  }
+
+  /**
+   * Jobs of one name in one round trip (one pipeline of BullMQ's add
+   * scripts); as with add(), a job id already in the queue keeps its job.
+   */
+  async addBulk<N extends JobName>(name: N, jobs: { payload: JobPayloads[N]; options?: PerJobOptions }[]): Promise<void> {
+    if (jobs.length === 0) return;
+    const declared = JOBS[name];
+    const base = declared.options(this.config);
+    await this.queues[declared.queue].addBulk(jobs.map(({ payload, options }) => ({ name, data: payload, opts: { ...base, ...options } })));
   }
 
   queue(name: QueueName): Queue {

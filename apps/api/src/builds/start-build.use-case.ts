@@ -12,7 +12,6 @@ import {
   queuedRecord,
   ReplicatedWrites,
 } from '#libs/builds';
-import { BuildQueue } from '#libs/queues';
 import { DeployerEnvironment } from '#libs/config';
 import { DependencyUnavailableError, InvalidInputError, StoreUnavailableError } from '#libs/errors';
 import { BuildTarget, SourcePolicy, parseBuildTarget, parseImageReference } from '#libs/images';
@@ -27,8 +26,8 @@ import { TenantSourcePolicy } from './tenant-source.policy.js';
 /**
  * Says so when a failed store may have stored the build after all: a command
  * that reached Redis before the failure (no answer in time, the connection
- * lost mid-command) may have stored it, and a stored build runs (workers
- * enqueue stored builds). A command never sent stored nothing.
+ * lost mid-command) may have stored it, and a stored build runs (the step
+ * that stores it hands it to the workers). A command never sent stored nothing.
  */
 async function mayHaveBeenAccepted<T>(step: Promise<T>): Promise<T> {
   try {
@@ -58,7 +57,7 @@ export interface StartBuildResult {
 }
 
 /**
- * Validates a build request completely, then stores and enqueues it, joins an
+ * Validates a build request completely, then stores and hands it on, joins an
  * identical one in flight, or answers at once when the image already exists.
  */
 @Injectable()
@@ -74,7 +73,6 @@ export class StartBuildUseCase {
     private readonly config: DeployerEnvironment,
     private readonly runtimes: RuntimeRegistry,
     private readonly records: BuildRecordsRepository,
-    private readonly queue: BuildQueue,
     private readonly existing: ExistingImageFinder,
     private readonly registryHosts: RegistryHostResolver,
     private readonly catalogSources: CatalogSourcePolicy,
@@ -155,25 +153,22 @@ export class StartBuildUseCase {
     return joined ? { record: value.record, coalesced: true } : value;
   }
 
-  /** Stores and enqueues the build, or joins the identical one Redis holds in flight. */
+  /**
+   * Stores the build and hands it to the intake with its credentials, in one
+   * step (workers move it into the queue), or joins the identical one Redis
+   * holds in flight.
+   */
   private async claim(user: AuthenticatedUser, record: BuildRecord, file: Buffer | null): Promise<StartBuildResult> {
-    const claim = await mayHaveBeenAccepted(this.records.claim(record, file));
+    // Whatever the driver: it alone decides whether it pushes with the credentials.
+    const handover = { intake: true, credentials: user.env.REGISTRY_SECRET || undefined };
+    const claim = await mayHaveBeenAccepted(this.records.claim(record, file, handover));
     if (claim.outcome === 'limited') throw activeBuildsLimited(claim.active);
-    const holder = claim.id;
     if (claim.outcome === 'created') {
-      // Whatever the driver: it alone decides whether it pushes with them.
-      const secret = user.env.REGISTRY_SECRET;
-      if (secret) await this.records.saveCredentials(record.id, secret);
-      // The claim counted the user's builds in flight with this one: its fair-share rank.
-      await mayHaveBeenAccepted(this.queue.enqueue(record, record.id, claim.inFlight));
       await mayHaveBeenAccepted(this.replicated.confirm());
       return { record, coalesced: false };
     }
-    const existing = await this.records.get(holder);
+    const existing = await this.records.get(claim.id);
     if (!existing) throw new DependencyUnavailableError('The build record vanished; retry the request.', 'redis');
-    // A producer that died between claim and enqueue leaves a queued record with
-    // no job; re-adding under the same job id is harmless when the job exists.
-    if (existing.state === 'queued' && !(await this.queue.isEnqueued(holder))) await this.queue.enqueue(existing);
     // The build joined may be one an earlier try of this request stored without confirming.
     await mayHaveBeenAccepted(this.replicated.confirm());
     return { record: existing, coalesced: true };

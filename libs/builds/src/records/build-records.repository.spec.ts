@@ -121,6 +121,27 @@ describe('BuildRecordsRepository', () => {
     expect(await records.getCredentials(build.id)).toBeNull();
   });
 
+  it('hands a stored build to the intake with its credentials in the same step, and nothing for a joined or limited one', async () => {
+    const who = login();
+    const intake = `${prefix}:build-intake`;
+    const length = () => redis.xlen(intake);
+    const before = await length();
+    const build = record(who, 'handed');
+    expect(await records.claim(build, null, { intake: true, credentials: 'user:s3cret' })).toMatchObject({ outcome: 'created', inFlight: 1 });
+    const [[, fields]] = await redis.xrevrange(intake, '+', '-', 'COUNT', 1);
+    expect(fields).toEqual(['id', build.id, 'inFlight', '1']);
+    expect(await records.getCredentials(build.id)).toBe('user:s3cret');
+    // Joined: the holder is in the intake already; the joiner's credentials are not kept.
+    const joiner = record(who, 'handed');
+    expect((await records.claim(joiner, null, { intake: true, credentials: 'other:secret' })).outcome).toBe('joined');
+    expect(await records.getCredentials(joiner.id)).toBeNull();
+    expect((await records.claim(record(who), null, { intake: true })).outcome).toBe('created');
+    expect((await records.claim(record(who), null, { intake: true })).outcome).toBe('limited');
+    // Without a handover (the caller enqueues itself), the intake is left alone.
+    expect((await records.claim(record(login()), null)).outcome).toBe('created');
+    expect(await length()).toBe(before + 2);
+  });
+
   it("lists a user's builds newest first and deletes only their finished ones older than the cutoff", async () => {
     const who = login();
     const old = { ...record(who), createdAt: 1_000 };

@@ -23,6 +23,14 @@ export type ClaimResult =
   /** The user already has `active` builds queued or running: the cap. */
   | { outcome: 'limited'; active: number };
 
+/** What a claim that stores the build also does with it. */
+export interface ClaimHandover {
+  /** Hand the build to the build intake, which workers move into the queue. */
+  intake?: boolean;
+  /** Registry credentials to keep beside the build until it finishes. */
+  credentials?: string;
+}
+
 export interface BuildOutcome {
   state: 'succeeded' | 'failed';
   reason?: FailureReason;
@@ -50,9 +58,13 @@ export class BuildRecordsRepository {
 
   /**
    * Stores a new queued build unless an identical one is queued or running
-   * (joined) or the user is at the cap of builds in flight (limited).
+   * (joined) or the user is at the cap of builds in flight (limited). With
+   * `intake`, the stored build is in the build intake in the same step (the
+   * workers move it into the queue: nothing else to enqueue), and so are its
+   * `credentials` (REGISTRY_SECRET), so no worker can see the one without
+   * the other.
    */
-  async claim(record: BuildRecord, file: Buffer | null): Promise<ClaimResult> {
+  async claim(record: BuildRecord, file: Buffer | null, handover: ClaimHandover = {}): Promise<ClaimResult> {
     const args = [
       this.keys.buildPrefix(),
       record.id,
@@ -62,6 +74,8 @@ export class BuildRecordsRepository {
       file ? '1' : '0',
       String(this.cap),
       encodeRecord(record),
+      handover.intake ? '1' : '',
+      handover.credentials ?? '',
     ];
     const keys = [
       this.keys.claim(record.claim),
@@ -69,6 +83,8 @@ export class BuildRecordsRepository {
       this.keys.userBuilds(record.login),
       this.keys.file(record.id),
       this.keys.activeBuilds(record.login),
+      this.keys.intake(),
+      this.keys.credentials(record.id),
     ];
     const [outcome, value, inFlight] = (await CLAIM.run(this.redis, keys, args)) as [string, string, number?];
     if (outcome === 'limited') return { outcome, active: Number(value) };

@@ -4,12 +4,15 @@
  */
 
 /**
- * KEYS: claim, record, user index, file, user's active set.
+ * KEYS: claim, record, user index, file, user's active set, build intake,
+ *       credentials.
  * ARGV: record key prefix, build id, ttl seconds, created at, file, has file,
  *       cap on the user's queued + running builds (0: none), the record as one
  *       JSON array of fields and values: one argument rather than two a field,
  *       since the client serialises a command argument by argument (on the
- *       accept path that was ~10 % of the API's CPU per request).
+ *       accept path that was ~10 % of the API's CPU per request), '1' to hand
+ *       the build to the intake (workers move it into the queue), the
+ *       credentials to keep beside it ('' for none).
  * Returns {'joined', id} for an identical build in flight, {'limited', count}
  * when the user is at the cap, {'created', id, size of the active set with it}
  * otherwise.
@@ -37,7 +40,10 @@ redis.call('ZADD', KEYS[3], ARGV[4], ARGV[2])
 redis.call('EXPIRE', KEYS[3], ARGV[3])
 redis.call('SADD', KEYS[5], ARGV[2])
 redis.call('EXPIRE', KEYS[5], ARGV[3])
-return {'created', ARGV[2], redis.call('SCARD', KEYS[5])}
+local inFlight = redis.call('SCARD', KEYS[5])
+if ARGV[10] ~= '' then redis.call('SET', KEYS[7], ARGV[10], 'EX', ARGV[3]) end
+if ARGV[9] == '1' then redis.call('XADD', KEYS[6], '*', 'id', ARGV[2], 'inFlight', inFlight) end
+return {'created', ARGV[2], inFlight}
 `;
 
 /**

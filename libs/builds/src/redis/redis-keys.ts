@@ -20,5 +20,7 @@ export class RedisKeys {
   readonly allActiveBuilds = () => `${this.prefix}:user:*:active`;
   readonly runningBuilds = (login: string) => `${this.prefix}:user:${login.toLowerCase()}:running`;
   readonly parkedBuilds = (login: string) => `${this.prefix}:user:${login.toLowerCase()}:parked`;
+  /** Builds accepted and stored, not yet moved into the queue (a stream: BuildIntake). */
+  readonly intake = () => `${this.prefix}:build-intake`;
   readonly replicationFence = () => `${this.prefix}:replication-fence`;
 }
