@@ -1,14 +1,15 @@
 /**
  * The floor under the accept path: Fastify alone, answering POST / with what
  * build/start does to Redis for a new build, through the product's own code
- * (BuildRecordsRepository's claim script, then BullMQ's add through
- * JobQueues, on connections made as the API makes them), and nothing else:
- * no Nest, no authentication, no validation or hashing, no registry check, no
- * hooks. What build/start reaches of this figure is what its own layers cost;
- * what this reaches of the bare server is what the two Redis round trips and
- * BullMQ cost. Run as its own process like the API. FLOOR_ENQUEUE=false
- * leaves BullMQ's add out (the claim alone): the yardstick of an accept path
- * that stores and enqueues a build in one round trip.
+ * (BuildRecordsRepository's claim script, which stores the build and hands it
+ * to the intake in one step, on a connection made as the API makes it), and
+ * nothing else: no Nest, no authentication, no validation or hashing, no
+ * registry check, no hooks. What build/start reaches of this figure is what
+ * its own layers cost; what this reaches of the bare server is what the
+ * round trip to Redis costs. Run as its own process like the API.
+ * FLOOR_BULLMQ_ADD=true stores the build without the intake and then adds it
+ * to BullMQ through JobQueues, as build/start did before the intake: the
+ * yardstick of what the second round trip and BullMQ's add cost.
  */
 import { Queue } from 'bullmq';
 import Fastify from 'fastify';
@@ -30,7 +31,7 @@ const queue = (name: string) => new Queue(name, { connection, prefix: config.RED
 const records = new BuildRecordsRepository(createRedis(config), config);
 const jobs = new JobQueues(queue(BUILD_QUEUE), queue(CLEANUP_QUEUE), config);
 
-const enqueue = process.env.FLOOR_ENQUEUE !== 'false';
+const bullmqAdd = process.env.FLOOR_BULLMQ_ADD === 'true';
 const app = Fastify({ bodyLimit: 1024 * 1024 });
 app.post<{ Body: StartBody }>('/', async (request) => {
   const { source, target, kind, file } = request.body;
@@ -57,8 +58,8 @@ app.post<{ Body: StartBody }>('/', async (request) => {
     requestId: '',
     createdAt: Date.now(),
   });
-  const claim = await records.claim(record, Buffer.from(file, 'base64'));
-  if (enqueue) await jobs.add(JobName.Build, { buildId: id }, { jobId: id, priority: 1 });
+  const claim = await records.claim(record, Buffer.from(file, 'base64'), { intake: !bullmqAdd });
+  if (bullmqAdd) await jobs.add(JobName.Build, { buildId: id }, { jobId: id, priority: 1 });
   return { id, job_name: record.jobName, state: record.state, outcome: claim.outcome };
 });
 app.get('/', async () => ({ status: 'ok' }));

@@ -1,21 +1,24 @@
 /**
  * Accept path of POST /system/api/v1/build/start, beside a bare Node http
  * server answering a fixed JSON and the floor under build/start
- * (accept-floor.server.ts: Fastify doing build/start's two Redis round trips
+ * (accept-floor.server.ts: Fastify doing build/start's one Redis round trip
  * and nothing else). Each is a process of its own, and so is the load
  * generator: wrk (one thread) at 16, 64 and 256 connections, each run
  * BENCH_SECONDS long with no request cap, the three servers over windows of
  * the same length; then an open-loop generator offering 2,000 requests a
  * second to each of the three, whose latencies count from the time each
- * request was due. No worker runs. Every request is a distinct build, so
- * each one is validated, checked against the registry, recorded and enqueued.
- * Fails when the queue does not hold one job per accepted request.
+ * request was due. No build runs, but a worker's intake mover does (its own
+ * process, for the API's builds and for the floor's), so every accepted
+ * build reaches the queue meanwhile, at the CPU a worker pays, as in a
+ * deployment. Every request is a distinct build, so each one is validated,
+ * checked against the registry, recorded and queued. Fails when the queue
+ * does not hold one job per accepted request.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BenchDeployment } from './bench-deployment.js';
 import { BenchRow, cores, figure, held, mebibytes, ms, perSecond } from './bench-table.js';
 import type { Benchmark } from './benchmark.js';
-import { ChildServer, startApiProcess, startBareProcess, startFloorProcess } from './deployer-process.js';
+import { ChildServer, startApiProcess, startBareProcess, startFloorProcess, startMoverProcess } from './deployer-process.js';
 import { runFixedRate } from './load-generators.run.js';
 import { WrkResult, runWrk } from './wrk.load.js';
 
@@ -56,8 +59,11 @@ export const acceptPathBenchmark: Benchmark = {
     const api = await startApiProcess(deployment.env);
     const bare = await startBareProcess();
     const floor = await startFloorProcess(floorDeployment.env);
-    const claimOnlyDeployment = new BenchDeployment(env, { FLOOR_ENQUEUE: 'false' });
-    const claimOnly = await startFloorProcess(claimOnlyDeployment.env);
+    const mover = await startMoverProcess(deployment.env, () => deployment.moverJoined());
+    const floorMover = await startMoverProcess(floorDeployment.env, () => floorDeployment.moverJoined());
+    // As build/start was before the intake: the claim, then BullMQ's add, in the request.
+    const twoTripsDeployment = new BenchDeployment(env, { FLOOR_BULLMQ_ADD: 'true' });
+    const twoTrips = await startFloorProcess(twoTripsDeployment.env);
     const rows: BenchRow[] = [];
     try {
       await sleep(JUST_STARTED_MS);
@@ -73,6 +79,7 @@ export const acceptPathBenchmark: Benchmark = {
       let accepted = 0;
       let inFlightBound = 0;
       const checkQueue = async (after: string) => {
+        await deployment.handedOver();
         const jobs = await deployment.jobCount(['waiting', 'active', 'delayed', 'prioritized']);
         if (jobs < accepted || jobs > accepted + inFlightBound) {
           throw new Error(`${after}: ${accepted} builds accepted so far, but ${jobs} jobs queued`);
@@ -84,7 +91,9 @@ export const acceptPathBenchmark: Benchmark = {
         const common = { connections, durationSeconds: SECONDS, headers, ...body, tagPrefix: `c${connections}-` };
         const [bareResult, bareCores] = await measured(bare.server, () => runWrk({ ...common, url: `${bare.url}/` }));
         const [floorResult, floorCores] = await measured(floor.server, () => runWrk({ ...common, url: `${floor.url}/` }));
+        const moverCpu = mover.cpuSeconds();
         const [startResult, apiCores] = await measured(api.server, () => runWrk({ ...common, url: `${api.url}/system/api/v1/build/start` }));
+        const moverCpuPerBuild = (mover.cpuSeconds() - moverCpu) / Math.max(1, startResult.requests - startResult.non2xx);
 
         // Requests still in flight when the load stops get no answer but may
         // have been enqueued: at most one per connection.
@@ -96,25 +105,26 @@ export const acceptPathBenchmark: Benchmark = {
         const errors = startResult.non2xx + startResult.errors;
         const at = `${connections} conn`;
         rows.push(figure(NAME, `${at}: bare node http (wrk, ${SECONDS} s)`, summary(bareResult, bareCores)));
-        rows.push(figure(NAME, `${at}: floor, Fastify + claim + BullMQ add (wrk, ${SECONDS} s)`, summary(floorResult, floorCores)));
+        rows.push(figure(NAME, `${at}: floor, Fastify + claim (wrk, ${SECONDS} s)`, summary(floorResult, floorCores)));
         rows.push(figure(NAME, `${at}: build/start (wrk, ${SECONDS} s)`, summary(startResult, apiCores)));
         rows.push(figure(NAME, `${at}: floor / bare, build/start / floor`, `${pct(floorResult.perSecond / bareResult.perSecond)}, ${pct(startResult.perSecond / floorResult.perSecond)}`));
         const cpuPerRequest = (result: { perSecond: number }, share: number) => `${((share * 1e6) / result.perSecond).toFixed(0)} µs`;
         rows.push(
           figure(
             NAME,
-            `${at}: server CPU per answer, bare / floor / build/start`,
-            `${cpuPerRequest(bareResult, bareCores)} / ${cpuPerRequest(floorResult, floorCores)} / ${cpuPerRequest(startResult, apiCores)}`,
+            `${at}: server CPU per answer, bare / floor / build/start; mover per build/start build`,
+            `${cpuPerRequest(bareResult, bareCores)} / ${cpuPerRequest(floorResult, floorCores)} / ${cpuPerRequest(startResult, apiCores)}; ` +
+              `${(moverCpuPerBuild * 1e6).toFixed(0)} µs (moved while the load ran: ${mover.name} process)`,
           ),
         );
         if (connections === TARGET_LEVEL) {
-          // What BullMQ's add costs the floor: the same floor, storing the build and not enqueuing it.
-          const [claimResult, claimCores] = await measured(claimOnly.server, () => runWrk({ ...common, url: `${claimOnly.url}/` }));
+          // What the intake saves the API: the floor as build/start was before it, the claim and then BullMQ's add.
+          const [twoResult, twoCores] = await measured(twoTrips.server, () => runWrk({ ...common, url: `${twoTrips.url}/` }));
           rows.push(
             figure(
               NAME,
-              `${at}: floor without BullMQ's add (the claim alone)`,
-              `${summary(claimResult, claimCores)}; ${cpuPerRequest(claimResult, claimCores)} CPU per answer`,
+              `${at}: floor with BullMQ's add in the request (claim, then add: before the intake)`,
+              `${summary(twoResult, twoCores)}; ${cpuPerRequest(twoResult, twoCores)} CPU per answer`,
             ),
           );
           capacity = startResult.perSecond;
@@ -163,11 +173,13 @@ export const acceptPathBenchmark: Benchmark = {
       rows.push(held('memory', 'api peak RSS during accept path', mebibytes(peakRss), '<= 220 MiB', peakRss <= 220 * 1024));
       return rows;
     } finally {
-      await claimOnly.server.stop();
+      await twoTrips.server.stop();
+      await floorMover.stop();
+      await mover.stop();
       await floor.server.stop();
       await bare.server.stop();
       await api.server.stop();
-      await claimOnlyDeployment.close();
+      await twoTripsDeployment.close();
       await floorDeployment.close();
       await deployment.close();
     }

@@ -76,14 +76,20 @@ export class ChildServer {
 /** BENCH_NODE_ARGS: more node flags for the processes a benchmark starts, e.g. `--cpu-prof --cpu-prof-dir=prof` to profile them. */
 export const benchNodeArgs = (): string[] => process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 
-/** A process the benchmarks start: the product's, the bare yardstick, or the accept path's floor (run as the API is). */
-type BenchProcess = DeployedProcess | 'bare' | 'floor';
+/**
+ * A process the benchmarks start: the product's, the bare yardstick, the
+ * accept path's floor (run as the API is), or a worker's intake mover alone
+ * (run as the worker is).
+ */
+type BenchProcess = DeployedProcess | 'bare' | 'floor' | 'mover';
+
+const flagsOf = (name: BenchProcess): DeployedProcess => (name === 'floor' ? 'api' : name === 'mover' ? 'worker' : (name as DeployedProcess));
 
 function spawnCompiled(name: BenchProcess, relativeMain: string, env: NodeJS.ProcessEnv): ChildServer {
   const main = fileURLToPath(new URL(relativeMain, DIST));
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
   // The flags of the process's Deployment, then BENCH_NODE_ARGS.
-  const nodeArgs = name === 'bare' ? [] : [...deploymentNodeFlags(name === 'floor' ? 'api' : name), ...benchNodeArgs()];
+  const nodeArgs = name === 'bare' ? [] : [...deploymentNodeFlags(flagsOf(name)), ...benchNodeArgs()];
   return new ChildServer(name, spawn(process.execPath, [...nodeArgs, main], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
@@ -115,9 +121,16 @@ export function startBareProcess(): Promise<{ server: ChildServer; url: string }
   return startHttpChild('bare', 'bench/bare-json.server.js', process.env, '/');
 }
 
-/** The accept path's floor (`accept-floor.server.ts`): Fastify and build/start's two Redis round trips, nothing else. */
+/** The accept path's floor (`accept-floor.server.ts`): Fastify and build/start's one Redis round trip, nothing else. */
 export function startFloorProcess(env: NodeJS.ProcessEnv): Promise<{ server: ChildServer; url: string }> {
   return startHttpChild('floor', 'bench/accept-floor.server.js', env, '/');
+}
+
+/** A worker's intake mover alone (`intake-mover.process.ts`), returned once it has joined the intake's group. */
+export async function startMoverProcess(env: NodeJS.ProcessEnv, joined: () => Promise<boolean>): Promise<ChildServer> {
+  const server = spawnCompiled('mover', 'bench/intake-mover.process.js', env);
+  await waitUntil('intake mover', server, joined);
+  return server;
 }
 
 /** The worker (`dist/apps/worker/src/main.js`) with the node flags of its Deployment, returned once it consumes `queue`. */
