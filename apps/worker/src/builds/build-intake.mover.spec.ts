@@ -79,6 +79,16 @@ describe('BuildIntakeMover', () => {
     expect(all.filter((job) => job.id === id)).toHaveLength(1);
   });
 
+  it('keeps moving after the intake is gone from Redis (a Redis that restarted empty): the group comes back', async () => {
+    startMover();
+    const before = await accept('gina');
+    await waitUntil('the first build to be queued', async () => (await jobOf(before)) !== undefined, 10_000, 20);
+    await harness.redis.del(intakeKey);
+    const after = await accept('gina');
+    await waitUntil('the build accepted since to be queued', async () => (await jobOf(after)) !== undefined, 15_000, 50);
+    await waitUntil('the intake to empty', intakeEmpty, 10_000, 20);
+  });
+
   it('leaves the group when it stops, and a build accepted meanwhile waits for the next mover', async () => {
     await harness.app.get(BuildIntake).join();
     const before = await consumers();
