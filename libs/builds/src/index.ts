@@ -8,6 +8,7 @@ export * from './logs/log-follow-reconnect.js';
 export * from './running-cap/running-builds.repository.js';
 export * from './heartbeats/worker-heartbeats.repository.js';
 export * from './pushed-images/pushed-images.channel.js';
+export * from './redis/field-pairs.js';
 export * from './redis/redis-keys.js';
 export * from './redis/replicated-writes.js';
 export * from './build-store.module.js';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { RedisKeys } from '#libs/builds';
+import { RedisKeys, fieldPairs } from '#libs/builds';
 import { DeployerEnvironment } from '#libs/config';
 import { InjectRedis, TranslateRedisFailures } from '#libs/redis';
 
@@ -120,11 +120,8 @@ export class BuildIntake {
 
 /** Entries deleted while pending come back without fields: nothing to enqueue. */
 function entriesOf(entries: StreamEntries): IntakeEntry[] {
-  const result: IntakeEntry[] = [];
-  for (const [entryId, fields] of entries) {
-    const values = new Map<string, string>();
-    for (let i = 0; fields && i + 1 < fields.length; i += 2) values.set(fields[i], fields[i + 1]);
-    result.push({ entryId, buildId: values.get('id') ?? '', inFlight: Number(values.get('inFlight') ?? 1) });
-  }
-  return result;
+  return entries.map(([entryId, flat]) => {
+    const fields = fieldPairs(flat ?? []);
+    return { entryId, buildId: fields.id ?? '', inFlight: Number(fields.inFlight ?? 1) };
+  });
 }
