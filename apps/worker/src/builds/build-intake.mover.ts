@@ -46,10 +46,21 @@ export class BuildIntakeMover implements OnApplicationBootstrap, BeforeApplicati
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     // A wait for entries ends at once; a batch being moved is finished first.
-    if (this.waiting) this.reader?.disconnect();
+    if (this.waiting) this.closeReader();
     await this.loop;
-    this.reader?.disconnect();
+    this.closeReader();
     await this.intake.leave(this.consumer).catch(() => undefined);
+  }
+
+  /**
+   * Once: every disconnect of ioredis arms a 2 s timer that only the socket's
+   * close clears, and a socket closed already never closes again (the timer
+   * would hold the process open).
+   */
+  private closeReader(): void {
+    const reader = this.reader;
+    this.reader = undefined;
+    reader?.disconnect();
   }
 
   private async run(reader: Redis): Promise<void> {

@@ -110,7 +110,13 @@ export class BuildLogsRepository {
     const reader = this.followerConnection();
     // Its failures reach the read below, which retries; the event itself needs no report.
     reader.on('error', () => undefined);
-    signal.addEventListener('abort', () => reader.disconnect(), { once: true });
+    // Once: a second disconnect arms a timer that a closed socket never clears (ioredis).
+    let closed = false;
+    const close = () => {
+      if (!closed) reader.disconnect();
+      closed = true;
+    };
+    signal.addEventListener('abort', close, { once: true });
     let last = '0';
     let toSkip = from;
     let finished = false;
@@ -148,7 +154,8 @@ export class BuildLogsRepository {
         }
       }
     } finally {
-      reader.disconnect();
+      signal.removeEventListener('abort', close);
+      close();
     }
   }
 
