@@ -44,9 +44,22 @@ export class WatchHub {
   open(request: WatchRequest, response: ServerResponse): void {
     response.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
     response.flushHeaders();
-    const send = (type: EventType, object: unknown) => response.write(`{"type":"${type}","object":${JSON.stringify(object)}}\n`);
+    // The events of one turn of the event loop leave in one write (a chunk each), as a server's buffered stream flushes them.
+    let corked = false;
+    const write = (line: string) => {
+      if (!corked) {
+        corked = true;
+        response.cork();
+        process.nextTick(() => {
+          corked = false;
+          response.uncork();
+        });
+      }
+      response.write(line);
+    };
+    const send = (type: EventType, object: unknown) => write(`{"type":"${type}","object":${JSON.stringify(object)}}\n`);
     // A stored version's text is made once for every watcher that sends it.
-    const sendStored = (type: EventType, object: StoredObject) => response.write(`{"type":"${type}","object":${storedJson(object)}}\n`);
+    const sendStored = (type: EventType, object: StoredObject) => write(`{"type":"${type}","object":${storedJson(object)}}\n`);
     const matches = (object: StoredObject | undefined) =>
       object !== undefined &&
       (request.namespace === undefined || object.metadata.namespace === request.namespace) &&
