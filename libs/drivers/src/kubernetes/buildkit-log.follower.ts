@@ -53,7 +53,10 @@ export class BuildKitLogFollower {
 
   /** Lets the stream deliver its last lines, bounded so a stuck stream cannot hold the build. */
   async drain(): Promise<void> {
-    if (this.stream) await Promise.race([this.stream, new Promise((resolve) => setTimeout(resolve, DRAIN_MS))]);
+    let bound: NodeJS.Timeout | undefined;
+    if (this.stream) await Promise.race([this.stream, new Promise((resolve) => (bound = setTimeout(resolve, DRAIN_MS)))]);
+    // A timer left behind would hold the process for DRAIN_MS after the last build.
+    clearTimeout(bound);
     this.abort.abort();
   }
 
