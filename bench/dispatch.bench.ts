@@ -37,7 +37,7 @@ export const dispatchBenchmark: Benchmark = {
   name: NAME,
   async run(env) {
     const rig = await startKubeDispatchRig(env, LATENCY_MS, { BUILD_CONCURRENCY: String(CONCURRENCY) });
-    const { server, deployment, watch, api } = rig;
+    const { server, deployment, creations, api } = rig;
     const answeredAt = new Map<string, number>();
     let n = 0;
     let client = new JsonClient();
@@ -52,7 +52,7 @@ export const dispatchBenchmark: Benchmark = {
       answeredAt.set(String(answer.body.job_name), answer.at);
       return String(answer.body.job_name);
     };
-    const delays = (jobs: string[]) => jobs.map((job) => watch.created.get(job)! - answeredAt.get(job)!);
+    const delays = (jobs: string[]) => jobs.map((job) => creations.created.get(job)! - answeredAt.get(job)!);
     const rows: BenchRow[] = [];
     try {
       const backlog = await inParallel(BACKLOG, 32, start);
@@ -65,14 +65,14 @@ export const dispatchBenchmark: Benchmark = {
       const worker = await rig.startWorker();
       const workerCpuBefore = worker.cpuSeconds();
       // The machine's CPU is counted from the first Job on, over the window the rate is measured in (the worker's start is left out).
-      while (watch.created.size === 0) await sleep(2);
+      while (creations.created.size === 0) await creations.poll().then(() => sleep(2));
       const machineBefore = machineCpu();
-      const createdBefore = watch.created.size;
-      await watch.waitFor(backlog, 300_000);
+      const createdBefore = creations.created.size;
+      await creations.waitFor(backlog, 300_000);
       const workerCpu = worker.cpuSeconds() - workerCpuBefore;
       const serverCpu = server.cpuSeconds() - serverCpuBefore;
       const machineAfter = machineCpu();
-      const times = backlog.map((job) => watch.created.get(job)!).sort((a, b) => a - b);
+      const times = backlog.map((job) => creations.created.get(job)!).sort((a, b) => a - b);
       const rate = (times.length - 1) / ((times[times.length - 1] - times[0]) / 1000);
       rows.push(figure(NAME, `backlog of ${BACKLOG}: worker spawn to first Job`, ms(times[0] - workerSpawned)));
       rows.push(figure(NAME, `backlog of ${BACKLOG}: answer to Job created (queue wait included)`, latencyOf(delays(backlog))));
@@ -98,7 +98,7 @@ export const dispatchBenchmark: Benchmark = {
       const idle: string[] = [];
       for (let i = 0; i < IDLE_SAMPLES; i++) {
         const job = await start();
-        await watch.waitFor([job], 30_000);
+        await creations.waitFor([job], 30_000);
         idle.push(job);
         await settled(deployment);
       }

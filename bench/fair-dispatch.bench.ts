@@ -18,7 +18,7 @@ const CONCURRENCY = Number(process.env.BENCH_BUILD_CONCURRENCY ?? 8);
 
 /** Jobs created per second while a worker drains a backlog queued before it started. */
 async function dispatchRate(env: NodeJS.ProcessEnv, fairShares: boolean): Promise<number> {
-  const { server, deployment, watch, api, startWorker, stop } = await startKubeDispatchRig(env, 5, {
+  const { server, deployment, creations, api, startWorker, stop } = await startKubeDispatchRig(env, 5, {
     BUILD_CONCURRENCY: String(CONCURRENCY),
     BUILD_FAIR_SHARES: String(fairShares),
     MAX_RUNNING_BUILDS_PER_USER: '0',
@@ -38,8 +38,8 @@ async function dispatchRate(env: NodeJS.ProcessEnv, fairShares: boolean): Promis
     const queued = await deployment.jobCount(['waiting', 'prioritized']);
     if (queued !== BACKLOG) throw new Error(`${BACKLOG} builds accepted but ${queued} jobs queued`);
     await startWorker();
-    await watch.waitFor(jobs, 300_000);
-    const times = jobs.map((job) => watch.created.get(job)!).sort((a, b) => a - b);
+    await creations.waitFor(jobs, 300_000);
+    const times = jobs.map((job) => creations.created.get(job)!).sort((a, b) => a - b);
     if ((await server.jobs()).length !== BACKLOG) throw new Error(`${BACKLOG} builds did not make ${BACKLOG} Jobs`);
     return (times.length - 1) / ((times[times.length - 1] - times[0]) / 1000);
   } finally {

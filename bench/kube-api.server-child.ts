@@ -11,6 +11,8 @@ export interface KubeApiServerChild {
   info: KubeApiServerInfo;
   counts(): Promise<KubeApiServerCounts>;
   jobs(): Promise<JobSummary[]>;
+  /** The Jobs stored since the last call, with the epoch milliseconds when the server stored each. */
+  created(): Promise<Record<string, number>>;
   /** CPU time the server's process has used so far (user + system), in seconds. */
   cpuSeconds(): number;
   stop(): Promise<void>;
@@ -28,9 +30,15 @@ export async function startKubeApiServerChild(options: KubeApiServerOptions): Pr
       if (value.startsWith(`${tag} `)) return value.slice(tag.length + 1);
     }
   };
-  const ask = async <T>(command: string, tag: string): Promise<T> => {
-    child.stdin.write(`${command}\n`);
-    return JSON.parse(await answer(tag)) as T;
+  // One command at a time: an answer is read as the next line with its tag.
+  let asking: Promise<unknown> = Promise.resolve();
+  const ask = <T>(command: string, tag: string): Promise<T> => {
+    const next = asking.then(async () => {
+      child.stdin.write(`${command}\n`);
+      return JSON.parse(await answer(tag)) as T;
+    });
+    asking = next.catch(() => undefined);
+    return next;
   };
   const info = JSON.parse(await answer('READY')) as KubeApiServerInfo;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -38,6 +46,7 @@ export async function startKubeApiServerChild(options: KubeApiServerOptions): Pr
     info,
     counts: () => ask<KubeApiServerCounts>('counts', 'COUNTS'),
     jobs: () => ask<JobSummary[]>('jobs', 'JOBS'),
+    created: () => ask<Record<string, number>>('created', 'CREATED'),
     cpuSeconds: () => cpuSeconds(readFileSync(`/proc/${child.pid}/stat`, 'utf8')),
     async stop(): Promise<void> {
       if (child.exitCode === null) child.stdin.end('stop\n');

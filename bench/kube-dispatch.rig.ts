@@ -1,23 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import { BenchDeployment } from './bench-deployment.js';
 import { ChildServer, startApiProcess, startWorkerProcess } from './deployer-process.js';
-import { JobCreationWatch } from './job-creation-watch.js';
+import { JobCreationTimes } from './job-creation-times.js';
 import { KubeApiServerChild, startKubeApiServerChild } from './kube-api.server-child.js';
 
 /**
  * What the dispatch benchmarks measure against: the Kubernetes API test
  * server in a process of its own (with `latencyMs` on every call, Jobs that
- * succeed at once), a deployment on it, a watch of Job creations and an API
+ * succeed at once), a deployment on it, the times its Jobs are stored and an API
  * process. The worker starts when the benchmark says, so a backlog can be
  * queued before it.
  */
 export interface KubeDispatchRig {
   server: KubeApiServerChild;
   deployment: BenchDeployment;
-  watch: JobCreationWatch;
+  creations: JobCreationTimes;
   api: { server: ChildServer; url: string };
   startWorker(): Promise<ChildServer>;
-  /** Stops the worker, the API, the watch and the server, then the deployment. */
+  /** Stops the worker, the API and the server, then the deployment. */
   stop(): Promise<void>;
 }
 
@@ -34,14 +34,13 @@ export async function startKubeDispatchRig(env: NodeJS.ProcessEnv, latencyMs: nu
     READ_BASE_IMAGE_CONFIG: 'false',
     ...settings,
   });
-  const watch = new JobCreationWatch(server.info.url, server.info.token, server.info.namespace);
-  watch.start();
+  const creations = new JobCreationTimes(server);
   const api = await startApiProcess(deployment.env);
   let worker: ChildServer | undefined;
   return {
     server,
     deployment,
-    watch,
+    creations,
     api,
     async startWorker() {
       worker = await startWorkerProcess(deployment.env, deployment.queue);
@@ -50,7 +49,6 @@ export async function startKubeDispatchRig(env: NodeJS.ProcessEnv, latencyMs: nu
     async stop() {
       await worker?.stop();
       await api.server.stop();
-      await watch.stop();
       await server.stop();
       await deployment.close();
     },

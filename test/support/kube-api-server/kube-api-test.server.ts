@@ -10,6 +10,7 @@ import { cloneObject, type KubeObject, type StoredObject } from './kube-object.j
 import { statusErrors } from './kube-status.js';
 import { writeKubeconfig, type KubeconfigFile } from './kubeconfig-writer.js';
 import { RestHandler, verbOf } from './rest-handler.js';
+import type { ChangeListener } from './object-store.js';
 import { resourceByKind, type KindName } from './resource-catalog.js';
 import type { ScenarioScript } from './scenario.js';
 import { SimulatedCluster, type ClusterOptions } from './simulated-cluster.js';
@@ -107,6 +108,15 @@ export class KubeApiTestServer {
     const resource = resourceByKind(kind);
     const created = this.cluster.service.create(resource, object, resource.namespaced ? (object.metadata.namespace ?? this.namespace) : undefined);
     return cloneObject((status && this.cluster.service.writeStatus(resource, created, status)) || created);
+  }
+
+  /**
+   * Every change as it is stored, in this process: what a watch of everything
+   * would report, without a watch's cost on the server (for a benchmark timing
+   * the objects a client creates).
+   */
+  onChange(listener: ChangeListener): () => void {
+    return this.cluster.store.subscribe(listener);
   }
 
   get calls(): readonly RecordedCall[] {

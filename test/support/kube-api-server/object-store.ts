@@ -15,7 +15,7 @@ export interface StoreChange {
   revision: number;
 }
 
-type ChangeListener = (change: StoreChange) => void;
+export type ChangeListener = (change: StoreChange) => void;
 
 interface Entry {
   resource: ResourceType;
