@@ -64,9 +64,13 @@ export class RunBuildUseCase {
     try {
       const spec = await this.specOf(record, await inputs);
       const result = await this.driver.run(spec, { write: (lines) => this.logs.append(buildId, lines) }, signal);
-      // Before the build is reported done, so no one asks again with a stale view of the registry.
-      await this.pushedImages.announce(`${record.registryHost}/${record.user}`);
-      return await this.report(record, { state: 'succeeded', digest: result.digest, message: `Pushed ${pushReference(record)}` });
+      // Sent before the report, on the same connection and in the same round trip: Redis runs them in order, so no
+      // one asks again with a stale view of the registry once the build is reported done.
+      const [, reported] = await Promise.all([
+        this.pushedImages.announce(`${record.registryHost}/${record.user}`),
+        this.report(record, { state: 'succeeded', digest: result.digest, message: `Pushed ${pushReference(record)}` }),
+      ]);
+      return reported;
     } catch (error) {
       // Whatever the driver made of the abort, a handed-over build is not over: no outcome is recorded.
       if (isHandover(signal)) {
