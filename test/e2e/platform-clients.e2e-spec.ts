@@ -307,9 +307,7 @@ describe('ops ide build and the Operator registry annotations (kubernetes driver
       expect(second.body).toMatchObject({ id, job_name: jobName });
     } finally {
       // Not close(): that would empty the Redis prefix both replicas share.
-      await replica.api.close();
-      await replica.queue.close();
-      replica.redis.disconnect();
+      await replica.stop();
     }
     expect(await waitForBuild(deployer.url, rawKey(alice), id, 60_000)).toMatchObject({ state: 'failed', job_name: jobName });
     expect(jobNamed(jobName)).toBeDefined();

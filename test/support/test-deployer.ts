@@ -24,6 +24,9 @@ export interface TestDeployer {
   keys(): Promise<string[]>;
   /** Resolves once every build accepted so far is in the queue (the intake is empty), so `queue` sees it. */
   handedOver(): Promise<void>;
+  /** Stops its processes and connections, and leaves what it wrote (a replica sharing another's Redis prefix). */
+  stop(): Promise<void>;
+  /** stop(), then removes every key of its Redis prefix. */
   close(): Promise<void>;
 }
 
@@ -89,6 +92,13 @@ export async function startTestDeployer(
     worker,
     keys: () => redis.keys(`${config.REDIS_PREFIX}:*`),
     handedOver: () => waitUntil('the accepted builds to reach the queue', async () => (await redis.xlen(intake)) === 0, 30_000, 5),
+    async stop() {
+      await worker?.close();
+      await mover?.close();
+      await api.close();
+      await queue.close();
+      redis.disconnect();
+    },
     async close() {
       await worker?.close();
       await mover?.close();
