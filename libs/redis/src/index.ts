@@ -1,2 +1,3 @@
 export * from './redis.module.js';
 export * from './redis-failures.js';
+export * from './end-connection.js';

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { BuildIntake, BuildQueue, IntakeEntry } from '#libs/queues';
+import { endConnection } from '#libs/redis';
 
 const BATCH = 200;
 const BLOCK_MS = 2_000;
@@ -46,21 +47,10 @@ export class BuildIntakeMover implements OnApplicationBootstrap, BeforeApplicati
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     // A wait for entries ends at once; a batch being moved is finished first.
-    if (this.waiting) this.closeReader();
+    if (this.waiting && this.reader) endConnection(this.reader);
     await this.loop;
-    this.closeReader();
+    if (this.reader) endConnection(this.reader);
     await this.intake.leave(this.consumer).catch(() => undefined);
-  }
-
-  /**
-   * Once: every disconnect of ioredis arms a 2 s timer that only the socket's
-   * close clears, and a socket closed already never closes again (the timer
-   * would hold the process open).
-   */
-  private closeReader(): void {
-    const reader = this.reader;
-    this.reader = undefined;
-    reader?.disconnect();
   }
 
   private async run(reader: Redis): Promise<void> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { DeployerEnvironment } from '#libs/config';
-import { InjectRedis, TranslateRedisFailures } from '#libs/redis';
+import { InjectRedis, TranslateRedisFailures, endConnection } from '#libs/redis';
 import { fieldPairs } from '../redis/field-pairs.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 
@@ -110,12 +110,7 @@ export class BuildLogsRepository {
     const reader = this.followerConnection();
     // Its failures reach the read below, which retries; the event itself needs no report.
     reader.on('error', () => undefined);
-    // Once: a second disconnect arms a timer that a closed socket never clears (ioredis).
-    let closed = false;
-    const close = () => {
-      if (!closed) reader.disconnect();
-      closed = true;
-    };
+    const close = () => endConnection(reader);
     signal.addEventListener('abort', close, { once: true });
     let last = '0';
     let toSkip = from;
