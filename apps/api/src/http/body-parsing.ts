@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import typeIs from 'type-is';
 import { sendError } from './error-body.js';
 
-/** Room for a 512 KiB file in base64 plus the other fields. */
+/** Room for a 512 KiB file in base64 plus the other fields; named as the 413 answer says it. */
 const JSON_LIMIT = '1mb';
 const JSON_LIMIT_BYTES = 1024 * 1024;
 /** `application/json`, bare or saying UTF-8: what nearly every client sends. */
@@ -131,7 +131,7 @@ function readPlainJson(req: IncomingMessage & { body?: unknown }, next: (error?:
  */
 export function configureBodyParsing(fastify: FastifyInstance): void {
   for (const method of fastify.supportedMethods) fastify.addHttpMethod(method, { hasBody: false, overrideExisting: true });
-  const parseJson = bodyParser.json({ limit: JSON_LIMIT, strict: true, verify: (_req, _res, body) => refuseDeepNesting(body) });
+  const parseJson = bodyParser.json({ limit: JSON_LIMIT_BYTES, strict: true, verify: (_req, _res, body) => refuseDeepNesting(body) });
   const logger = new Logger('HTTP');
   let deepBodyLogged = false;
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -142,7 +142,7 @@ export function configureBodyParsing(fastify: FastifyInstance): void {
       sendError(reply, 415, 'Content-Type must be application/json');
       return;
     }
-    (plain ? readPlainJson : (target: typeof req, next: (error?: BodyParserError) => void) => parseJson(target, reply.raw, next))(req, (error?: BodyParserError) => {
+    const parsed = (error?: BodyParserError) => {
       if (!error) {
         request.body = req.body;
         return done();
@@ -156,6 +156,8 @@ export function configureBodyParsing(fastify: FastifyInstance): void {
       }
       if (error.status && error.status >= 400 && error.status < 500) return sendError(reply, error.status, error.message);
       done(error);
-    });
+    };
+    if (plain) readPlainJson(req, parsed);
+    else parseJson(req, reply.raw, parsed);
   });
 }
