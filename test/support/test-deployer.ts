@@ -93,6 +93,17 @@ export async function startTestDeployer(
   const redis = new Redis({ host: config.REDIS_HOST, port: config.REDIS_PORT });
   const intake = new RedisKeys(config.REDIS_PREFIX).intake();
   const queue = new Queue(BUILD_QUEUE, { connection: { host: config.REDIS_HOST, port: config.REDIS_PORT }, prefix: config.REDIS_PREFIX });
+  /** The processes, then what they wrote when `removeKeys`, then the connections. */
+  const stop = async (removeKeys: boolean) => {
+    await worker?.close();
+    await mover?.close();
+    await api.close();
+    if (removeKeys) await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+    const keys = removeKeys ? await redis.keys(`${config.REDIS_PREFIX}:*`) : [];
+    if (keys.length > 0) await redis.del(...keys);
+    await disconnect(redis);
+  };
   return {
     config,
     url: `http://127.0.0.1:${address.port}`,
@@ -102,22 +113,7 @@ export async function startTestDeployer(
     worker,
     keys: () => redis.keys(`${config.REDIS_PREFIX}:*`),
     handedOver: () => waitUntil('the accepted builds to reach the queue', async () => (await redis.xlen(intake)) === 0, 30_000, 5),
-    async stop() {
-      await worker?.close();
-      await mover?.close();
-      await api.close();
-      await queue.close();
-      await disconnect(redis);
-    },
-    async close() {
-      await worker?.close();
-      await mover?.close();
-      await api.close();
-      await queue.obliterate({ force: true }).catch(() => undefined);
-      await queue.close();
-      const keys = await redis.keys(`${config.REDIS_PREFIX}:*`);
-      if (keys.length > 0) await redis.del(...keys);
-      await disconnect(redis);
-    },
+    stop: () => stop(false),
+    close: () => stop(true),
   };
 }
