@@ -60,6 +60,17 @@ export class BenchDeployment {
     }
   }
 
+  /**
+   * CPU time the Redis server has used so far (user + system, every thread),
+   * in seconds, from INFO: Redis is shared by everything a benchmark runs, so
+   * this is its cost to the machine, not to one prefix.
+   */
+  async redisCpuSeconds(): Promise<number> {
+    const info = await this.redis.info('cpu');
+    const field = (name: string) => Number(new RegExp(`^${name}:([0-9.]+)`, 'm').exec(info)?.[1] ?? NaN);
+    return field('used_cpu_user') + field('used_cpu_sys');
+  }
+
   /** Build records in the user's index (every record the API stored for them, queued or not). */
   async recordCount(): Promise<number> {
     return this.redis.zcard(`${this.prefix}:user:${this.user.login.toLowerCase()}:builds`);
