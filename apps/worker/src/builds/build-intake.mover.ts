@@ -12,6 +12,13 @@ const BLOCK_MS = 2_000;
 const ABANDONED_AFTER_MS = 10_000;
 const RECLAIM_EVERY_MS = 5_000;
 const RETRY_AFTER_MS = 500;
+/**
+ * After a batch that did not fill, the next take waits this long, so that at
+ * a steady rate a batch carries several builds instead of one (each batch
+ * costs three round trips, whatever its size). A build that arrives after an
+ * idle spell is taken at once: the wait follows a batch, never precedes one.
+ */
+const GATHER_MS = 2;
 
 /**
  * Moves accepted builds from the build intake into the build queue, each
@@ -67,6 +74,7 @@ export class BuildIntakeMover implements OnApplicationBootstrap, BeforeApplicati
         this.waiting = true;
         const entries = await this.intake.take(reader, this.consumer, BATCH, BLOCK_MS).finally(() => (this.waiting = false));
         await this.move(reader, entries);
+        if (entries.length > 0 && entries.length < BATCH) await delay(GATHER_MS);
       } catch (error) {
         if (this.stopping) break;
         this.warn(`Moving accepted builds into the queue: ${(error as Error).message}`);
