@@ -15,5 +15,6 @@ COPY --from=build /app/dist dist
 COPY deploy/buildkit/buildkitd.toml deploy/buildkit/buildkitd.toml
 USER 1000
 ENTRYPOINT ["node"]
-# The young generation the API's Deployment gives it (deploy/base/api-deployment.yaml): requests' objects die young.
-CMD ["--max-semi-space-size=8", "dist/apps/standalone/src/main.js"]
+# The heap flags the API's Deployment gives it (deploy/base/api-deployment.yaml): requests' objects die young, and
+# full collections are rare under load.
+CMD ["--max-semi-space-size=8", "--initial-old-space-size=112", "dist/apps/standalone/src/main.js"]

@@ -115,6 +115,10 @@ describe('deploy/ manifests', () => {
     const oldSpaceMiB = flag('max-old-space-size');
     expect(semiSpaceMiB).toBeGreaterThan(0);
     expect(oldSpaceMiB).toBeGreaterThan(0);
+    // The old generation starts large (fewer full collections under load), never beyond its cap.
+    const initialOldSpaceMiB = flag('initial-old-space-size');
+    expect(initialOldSpaceMiB).toBeGreaterThan(0);
+    expect(initialOldSpaceMiB).toBeLessThanOrEqual(oldSpaceMiB);
     // The young generation is three semi-spaces; the node binary, code and buffers need the rest.
     expect(oldSpaceMiB + 3 * semiSpaceMiB).toBeLessThanOrEqual(limitMiB * 0.8);
   });
