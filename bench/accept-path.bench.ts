@@ -18,7 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BenchDeployment } from './bench-deployment.js';
 import { BenchRow, cores, figure, held, mebibytes, ms, perSecond } from './bench-table.js';
 import type { Benchmark } from './benchmark.js';
-import { ChildServer, startApiProcess, startBareProcess, startFloorProcess, startMoverProcess } from './deployer-process.js';
+import { startApiProcess, startBareProcess, startFloorProcess, startMoverProcess } from './deployer-process.js';
 import { runFixedRate } from './load-generators.run.js';
 import { WrkResult, runWrk } from './wrk.load.js';
 
@@ -42,12 +42,20 @@ const summary = (r: WrkResult, serverCores: number) =>
   `${perSecond(r.perSecond)}, p50 ${ms(r.latency.p50)}, p99 ${ms(r.latency.p99)}, max ${ms(r.latency.max)}; ` +
   `server ${cores(serverCores)}, wrk ${cores(r.generatorCores)}`;
 
-/** Runs `load` and returns its result with the CPU `server` used meanwhile, in cores. */
-async function measured<T>(server: ChildServer, load: () => Promise<T>): Promise<[T, number]> {
-  const cpu = server.cpuSeconds();
+/** Anything whose CPU time so far can be read, in seconds: a child process, or Redis through INFO. */
+interface CpuClock {
+  cpuSeconds(): number | Promise<number>;
+}
+
+/** Runs `load` and returns its result with the CPU each of `clocks` used meanwhile, in cores, over the same window. */
+async function measured<T>(load: () => Promise<T>, ...clocks: CpuClock[]): Promise<[T, number[]]> {
+  const read = () => Promise.all(clocks.map((clock) => clock.cpuSeconds()));
+  const before = await read();
   const started = Date.now();
   const result = await load();
-  return [result, (server.cpuSeconds() - cpu) / ((Date.now() - started) / 1000)];
+  const seconds = (Date.now() - started) / 1000;
+  const after = await read();
+  return [result, after.map((cpu, i) => (cpu - before[i]) / seconds)];
 }
 
 export const acceptPathBenchmark: Benchmark = {
@@ -89,10 +97,10 @@ export const acceptPathBenchmark: Benchmark = {
       let capacity = 0;
       for (const connections of LEVELS) {
         const common = { connections, durationSeconds: SECONDS, headers, ...body, tagPrefix: `c${connections}-` };
-        const [bareResult, bareCores] = await measured(bare.server, () => runWrk({ ...common, url: `${bare.url}/` }));
-        const [floorResult, floorCores] = await measured(floor.server, () => runWrk({ ...common, url: `${floor.url}/` }));
+        const [bareResult, [bareCores]] = await measured(() => runWrk({ ...common, url: `${bare.url}/` }), bare.server);
+        const [floorResult, [floorCores]] = await measured(() => runWrk({ ...common, url: `${floor.url}/` }), floor.server);
         const moverCpu = mover.cpuSeconds();
-        const [startResult, apiCores] = await measured(api.server, () => runWrk({ ...common, url: `${api.url}/system/api/v1/build/start` }));
+        const [startResult, [apiCores]] = await measured(() => runWrk({ ...common, url: `${api.url}/system/api/v1/build/start` }), api.server);
         const moverCpuPerBuild = (mover.cpuSeconds() - moverCpu) / Math.max(1, startResult.requests - startResult.non2xx);
 
         // Requests still in flight when the load stops get no answer but may
@@ -119,7 +127,7 @@ export const acceptPathBenchmark: Benchmark = {
         );
         if (connections === TARGET_LEVEL) {
           // What the intake saves the API: the floor as build/start was before it, the claim and then BullMQ's add.
-          const [twoResult, twoCores] = await measured(twoTrips.server, () => runWrk({ ...common, url: `${twoTrips.url}/` }));
+          const [twoResult, [twoCores]] = await measured(() => runWrk({ ...common, url: `${twoTrips.url}/` }), twoTrips.server);
           rows.push(
             figure(
               NAME,
@@ -141,12 +149,9 @@ export const acceptPathBenchmark: Benchmark = {
         runFixedRate({ url, ratePerSecond: OFFERED_RATE, durationSeconds: SECONDS, connections: FIXED_RATE_CONNECTIONS, headers, ...body, tagPrefix: 'r-' });
       const bareFixed = await offered(`${bare.url}/`);
       const floorFixed = await offered(`${floor.url}/`);
-      // What the mover and Redis use meanwhile: at this rate their batches are small, so their cost per build is higher than under saturation.
-      const before = { mover: mover.cpuSeconds(), redis: await deployment.redisCpuSeconds(), at: Date.now() };
-      const [fixed, apiCores] = await measured(api.server, () => offered(`${api.url}/system/api/v1/build/start`));
-      const seconds = (Date.now() - before.at) / 1000;
-      const moverCores = (mover.cpuSeconds() - before.mover) / seconds;
-      const redisCores = ((await deployment.redisCpuSeconds()) - before.redis) / seconds;
+      // The mover and Redis too: at this rate their batches are small, so their cost per build is higher than under saturation.
+      const redis = { cpuSeconds: () => deployment.redisCpuSeconds() };
+      const [fixed, [apiCores, moverCores, redisCores]] = await measured(() => offered(`${api.url}/system/api/v1/build/start`), api.server, mover, redis);
       accepted += fixed.ok;
       inFlightBound += FIXED_RATE_CONNECTIONS;
       await checkQueue('fixed rate');
