@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import { freeLoopbackPort } from '#libs/devenv';
-import { DeployedProcess, deploymentNodeFlags } from './deployment-node-flags.js';
+import { DeployedProcess, deploymentLiteralEnv, deploymentNodeFlags } from './deployment-node-flags.js';
 import { cpuSeconds } from './proc-stat.js';
 
 const DIST = new URL('../', import.meta.url);
@@ -88,9 +88,10 @@ const flagsOf = (name: BenchProcess): DeployedProcess => (name === 'floor' ? 'ap
 function spawnCompiled(name: BenchProcess, relativeMain: string, env: NodeJS.ProcessEnv): ChildServer {
   const main = fileURLToPath(new URL(relativeMain, DIST));
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
-  // The flags of the process's Deployment, then BENCH_NODE_ARGS.
+  // The flags of the process's Deployment, then BENCH_NODE_ARGS; the Deployment's literal variables under the benchmark's own.
   const nodeArgs = name === 'bare' ? [] : [...deploymentNodeFlags(flagsOf(name)), ...benchNodeArgs()];
-  return new ChildServer(name, spawn(process.execPath, [...nodeArgs, main], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const deployedEnv = name === 'bare' ? {} : deploymentLiteralEnv(flagsOf(name));
+  return new ChildServer(name, spawn(process.execPath, [...nodeArgs, main], { env: { ...deployedEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
 async function waitUntil(what: string, server: ChildServer, ready: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
