@@ -25,6 +25,11 @@ const NAME = 'coalescing';
 const REQUESTS = 500;
 const MODERATE_IN_FLIGHT = 16;
 const WARM_UP_REQUESTS = 3_000;
+/** The p99 an existing image's answer is held to, by requests in flight. */
+const EXISTING_P99_MS = new Map([
+  [REQUESTS, 150],
+  [MODERATE_IN_FLIGHT, 8],
+]);
 
 const latencyOf = (result: BurstResult) => summarize(result.answers.map((a) => a.ms));
 const generator = (result: BurstResult) => `wall ${ms(result.wallMs)}, generator ${cores(result.generatorCores)}`;
@@ -91,7 +96,7 @@ export const coalescingBenchmark: Benchmark = {
       const recordsBeforeWarmUp = await deployment.recordCount();
       const warmUp = await burst(body, WARM_UP_REQUESTS, MODERATE_IN_FLIGHT);
       if (warmUp.answers.some((a) => a.status !== 200 || a.body.state !== 'succeeded')) throw new Error('a warm-up request for the existing image was not answered at once');
-      for (const [inFlight, target] of [[REQUESTS, 150], [MODERATE_IN_FLIGHT, 8]]) {
+      for (const [inFlight, target] of EXISTING_P99_MS) {
         // The first burst counts the warm-up's records too: 3,500 identical requests within the minute store one.
         const recordsBefore = inFlight === REQUESTS ? recordsBeforeWarmUp : await deployment.recordCount();
         const result = await burst(body, REQUESTS, inFlight);
@@ -127,6 +132,15 @@ export const coalescingBenchmark: Benchmark = {
           const latency = latencyOf(result);
           const label = inFlight === REQUESTS ? 'all at once' : `${inFlight} in flight`;
           rows.push(figure(NAME, `${REQUESTS} to bare node http, ${label}: latency`, `p50 ${ms(latency.p50)}, p99 ${ms(latency.p99)}; ${generator(result)}`));
+          // Where the yardstick itself misses the existing image's target, the generator and this machine are the floor, not the API.
+          const target = EXISTING_P99_MS.get(inFlight)!;
+          rows.push(
+            figure(
+              NAME,
+              `${REQUESTS} to bare node http, ${label}: p99 against the existing image's target (${target} ms)`,
+              latency.p99 > target ? 'above it: beyond this machine and generator even with no API at all' : 'within it',
+            ),
+          );
         }
       } finally {
         await bare.server.stop();
