@@ -73,8 +73,17 @@ export class ChildServer {
   }
 }
 
-/** BENCH_NODE_ARGS: more node flags for the processes a benchmark starts, e.g. `--cpu-prof --cpu-prof-dir=prof` to profile them. */
-export const benchNodeArgs = (): string[] => process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+const CPU_PROFILE_HOOK = new URL('cpu-profile.hook.js', import.meta.url).href;
+
+/**
+ * More node flags for the processes a benchmark starts: BENCH_NODE_ARGS
+ * (e.g. `--trace-gc`), and with BENCH_CPU_PROFILE=<dir> the hook that writes
+ * each one's CPU profile there when it stops (cpu-profile.hook.ts).
+ */
+export const benchNodeArgs = (): string[] => [
+  ...(process.env.BENCH_CPU_PROFILE ? ['--import', CPU_PROFILE_HOOK] : []),
+  ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+];
 
 /**
  * A process the benchmarks start: the product's, the bare yardstick, the

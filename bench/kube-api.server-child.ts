@@ -18,7 +18,7 @@ export interface KubeApiServerChild {
   stop(): Promise<void>;
 }
 
-/** Starts the test server in a process of its own; BENCH_NODE_ARGS (e.g. `--cpu-prof`) applies to it as to the product's processes. */
+/** Starts the test server in a process of its own; BENCH_NODE_ARGS and BENCH_CPU_PROFILE apply to it as to the product's processes. */
 export async function startKubeApiServerChild(options: KubeApiServerOptions): Promise<KubeApiServerChild> {
   const script = fileURLToPath(new URL('./kube-api.server-process.js', import.meta.url));
   const child = spawn(process.execPath, [...benchNodeArgs(), script, JSON.stringify(options)], { stdio: ['pipe', 'pipe', 'inherit'] });
