@@ -14,14 +14,13 @@
  * checked against the registry, recorded and queued. Fails when the queue
  * does not hold one job per accepted request.
  */
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BenchDeployment } from './bench-deployment.js';
 import { BenchRow, cores, figure, held, mebibytes, ms, perSecond } from './bench-table.js';
 import type { Benchmark } from './benchmark.js';
 import { startApiProcess, startBareProcess, startFloorProcess, startMoverProcess } from './deployer-process.js';
-import { machineCpuSeconds } from './proc-stat.js';
+import { machineCpuNow } from './proc-stat.js';
 import { runFixedRate } from './load-generators.run.js';
 import { WrkResult, runWrk } from './wrk.load.js';
 
@@ -53,7 +52,7 @@ interface CpuClock {
 }
 
 /** The whole machine's busy CPU: every process (the servers, the mover, Redis, wrk) and the kernel's network work. */
-const machine: CpuClock = { cpuSeconds: () => machineCpuSeconds(readFileSync('/proc/stat', 'utf8')).busy };
+const machine: CpuClock = { cpuSeconds: () => machineCpuNow().busy };
 
 /** Runs `load` and returns its result with the CPU each of `clocks` used meanwhile, in cores, over the same window. */
 async function measured<T>(load: () => Promise<T>, ...clocks: CpuClock[]): Promise<[T, number[]]> {

@@ -6,7 +6,6 @@
  * workers, and the rate at which a worker of BUILD_CONCURRENCY slots creates
  * Jobs. Fails unless every build made exactly one Job and succeeded.
  */
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,7 +16,7 @@ import type { Benchmark } from './benchmark.js';
 import { JsonClient, inParallel } from './json-client.js';
 import type { KubeApiServerChild } from './kube-api.server-child.js';
 import { startKubeDispatchRig } from './kube-dispatch.rig.js';
-import { machineCpuSeconds } from './proc-stat.js';
+import { machineCpuNow } from './proc-stat.js';
 import { summarize } from './latency-summary.js';
 
 const NAME = 'dispatch';
@@ -25,8 +24,6 @@ const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 1_000);
 const IDLE_SAMPLES = 100;
 const CONCURRENCY = Number(process.env.BENCH_BUILD_CONCURRENCY ?? 8);
 const LATENCY_MS = 5;
-
-const machineCpu = () => machineCpuSeconds(readFileSync('/proc/stat', 'utf8'));
 
 const latencyOf = (samples: number[]) => {
   const s = summarize(samples);
@@ -66,12 +63,12 @@ export const dispatchBenchmark: Benchmark = {
       const workerCpuBefore = worker.cpuSeconds();
       // The machine's CPU is counted from the first Job on, over the window the rate is measured in (the worker's start is left out).
       while (creations.created.size === 0) await creations.poll().then(() => sleep(2));
-      const machineBefore = machineCpu();
+      const machineBefore = machineCpuNow();
       const createdBefore = creations.created.size;
       await creations.waitFor(backlog, 300_000);
       const workerCpu = worker.cpuSeconds() - workerCpuBefore;
       const serverCpu = server.cpuSeconds() - serverCpuBefore;
-      const machineAfter = machineCpu();
+      const machineAfter = machineCpuNow();
       const times = backlog.map((job) => creations.created.get(job)!).sort((a, b) => a - b);
       const rate = (times.length - 1) / ((times[times.length - 1] - times[0]) / 1000);
       rows.push(figure(NAME, `backlog of ${BACKLOG}: worker spawn to first Job`, ms(times[0] - workerSpawned)));

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 let clockTicks: number | undefined;
 const ticksPerSecond = () => (clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100);
@@ -19,3 +20,6 @@ export function machineCpuSeconds(stat: string): { busy: number; total: number }
   const idle = ticks[3] + ticks[4];
   return { busy: (total - idle) / ticksPerSecond(), total: total / ticksPerSecond() };
 }
+
+/** The whole machine's CPU time so far (machineCpuSeconds of this machine's /proc/stat). */
+export const machineCpuNow = () => machineCpuSeconds(readFileSync('/proc/stat', 'utf8'));
