@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import { freeLoopbackPort } from '#libs/devenv';
-import { DeployedProcess, deploymentLiteralEnv, deploymentNodeFlags } from './deployment-node-flags.js';
+import { DeployedProcess, deployedStart } from './deployment-node-flags.js';
 import { cpuSeconds } from './proc-stat.js';
 
 const DIST = new URL('../', import.meta.url);
@@ -98,8 +98,13 @@ function spawnCompiled(name: BenchProcess, relativeMain: string, env: NodeJS.Pro
   const main = fileURLToPath(new URL(relativeMain, DIST));
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
   // The flags of the process's Deployment, then BENCH_NODE_ARGS; the Deployment's literal variables under the benchmark's own.
-  const nodeArgs = name === 'bare' ? [] : [...deploymentNodeFlags(flagsOf(name)), ...benchNodeArgs()];
-  const deployedEnv = name === 'bare' ? {} : deploymentLiteralEnv(flagsOf(name));
+  let nodeArgs: string[] = [];
+  let deployedEnv: Record<string, string> = {};
+  if (name !== 'bare') {
+    const deployed = deployedStart(flagsOf(name));
+    nodeArgs = [...deployed.nodeFlags, ...benchNodeArgs()];
+    deployedEnv = deployed.literalEnv;
+  }
   return new ChildServer(name, spawn(process.execPath, [...nodeArgs, main], { env: { ...deployedEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
