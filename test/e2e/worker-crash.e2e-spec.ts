@@ -77,7 +77,9 @@ describe('an API that died between storing a build and enqueuing it', () => {
         json: { source: process.env.BASE_IMAGE, target: targetOf(USERS.alice, 'orphan'), kind: 'python', file: file.toString('base64') },
       });
       const id = String(answer.body.id);
-      // What the API would have left had it died just before enqueuing: the record, no job.
+      // What the API would have left had it died just before enqueuing: the record, no job. The job is removed once
+      // the intake mover has put it in the queue, or the mover would put it back after the removal.
+      await api.handedOver();
       await api.queue.remove(id);
       expect(await api.queue.getJob(id)).toBeUndefined();
 
