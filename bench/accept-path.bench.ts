@@ -20,6 +20,7 @@ import { BenchDeployment } from './bench-deployment.js';
 import { BenchRow, cores, figure, held, mebibytes, ms, perSecond } from './bench-table.js';
 import type { Benchmark } from './benchmark.js';
 import { startApiProcess, startBareProcess, startFloorProcess, startMoverProcess } from './deployer-process.js';
+import { type CpuClock, measured } from './cpu-clocks.js';
 import { machineCpuNow } from './proc-stat.js';
 import { runFixedRate } from './load-generators.run.js';
 import { WrkResult, runWrk } from './wrk.load.js';
@@ -46,24 +47,8 @@ const summary = (r: WrkResult, serverCores: number) =>
   `${perSecond(r.perSecond)}, p50 ${ms(r.latency.p50)}, p99 ${ms(r.latency.p99)}, max ${ms(r.latency.max)}; ` +
   `server ${cores(serverCores)}, wrk ${cores(r.generatorCores)}`;
 
-/** Anything whose CPU time so far can be read, in seconds: a child process, or Redis through INFO. */
-interface CpuClock {
-  cpuSeconds(): number | Promise<number>;
-}
-
 /** The whole machine's busy CPU: every process (the servers, the mover, Redis, wrk) and the kernel's network work. */
 const machine: CpuClock = { cpuSeconds: () => machineCpuNow().busy };
-
-/** Runs `load` and returns its result with the CPU each of `clocks` used meanwhile, in cores, over the same window. */
-async function measured<T>(load: () => Promise<T>, ...clocks: CpuClock[]): Promise<[T, number[]]> {
-  const read = () => Promise.all(clocks.map((clock) => clock.cpuSeconds()));
-  const before = await read();
-  const started = Date.now();
-  const result = await load();
-  const seconds = (Date.now() - started) / 1000;
-  const after = await read();
-  return [result, after.map((cpu, i) => (cpu - before[i]) / seconds)];
-}
 
 export const acceptPathBenchmark: Benchmark = {
   name: NAME,

@@ -17,6 +17,7 @@ import { BenchDeployment } from './bench-deployment.js';
 import { BenchRow, cores, figure, held, ms } from './bench-table.js';
 import type { Benchmark } from './benchmark.js';
 import { waitForSuccess } from './build-poller.js';
+import { type CpuClock, cpuUsedBy } from './cpu-clocks.js';
 import type { BurstAnswer, BurstResult } from './burst.load.js';
 import { startApiProcess, startBareProcess, startWorkerProcess } from './deployer-process.js';
 import { JsonClient } from './json-client.js';
@@ -106,12 +107,9 @@ export const coalescingBenchmark: Benchmark = {
       for (const [index, { label, count, inFlight, p99Ms }] of EXISTING_BURSTS.entries()) {
         // The first burst counts the warm-up's records too: 3,500 identical requests within the minute store one.
         const recordsBefore = index === 0 ? recordsBeforeWarmUp : await deployment.recordCount();
-        const cpuBefore = { api: api.server.cpuSeconds(), redis: await deployment.redisCpuSeconds() };
-        const result = await burst(body, count, inFlight);
-        const perAnswer = {
-          api: ((api.server.cpuSeconds() - cpuBefore.api) * 1e6) / count,
-          redis: (((await deployment.redisCpuSeconds()) - cpuBefore.redis) * 1e6) / count,
-        };
+        const redis: CpuClock = { cpuSeconds: () => deployment.redisCpuSeconds() };
+        const { result, cpu } = await cpuUsedBy(() => burst(body, count, inFlight), api.server, redis);
+        const [apiMicros, redisMicros] = cpu.map((seconds) => (seconds * 1e6) / count);
         const answers = result.answers;
         const stored = (await deployment.recordCount()) - recordsBefore;
         const notExisting = answers.filter((a) => a.status !== 200 || a.body.state !== 'succeeded');
@@ -123,13 +121,13 @@ export const coalescingBenchmark: Benchmark = {
               `digest ${String(sample.digest)} instead of ${String(built.digest)}`,
           );
         }
-        const latency = summarize(answers.map((a) => a.ms));
+        const latency = latencyOf(result);
         const what = `${count.toLocaleString('en')} for an existing image, ${label}`;
         rows.push(figure(NAME, `${what}: builds`, '0 (checked)'));
         const counted = index === 0 ? ` (and the ${WARM_UP_REQUESTS.toLocaleString('en')} before)` : '';
         rows.push(held(NAME, `${what}: records stored${counted}`, String(stored), '<= 1', stored <= 1));
         rows.push(figure(NAME, `${what}: p50`, `${ms(latency.p50)}; ${generator(result)}`));
-        rows.push(figure(NAME, `${what}: CPU per answer`, `API ${perAnswer.api.toFixed(0)} µs, Redis ${perAnswer.redis.toFixed(0)} µs`));
+        rows.push(figure(NAME, `${what}: CPU per answer`, `API ${apiMicros.toFixed(0)} µs, Redis ${redisMicros.toFixed(0)} µs`));
         rows.push(held(NAME, `${what}: p99`, ms(latency.p99), `<= ${p99Ms} ms`, latency.p99 <= p99Ms));
       }
 
