@@ -18,8 +18,9 @@ const SERVER_OWNED_META = ['uid', 'resourceVersion', 'creationTimestamp', 'delet
 export class ObjectService {
   constructor(private readonly store: ObjectStore) {}
 
-  create(resource: ResourceType, input: KubeObject, namespace: string | undefined): StoredObject {
-    const object = cloneObject(input);
+  /** `owned`: the caller hands `input` over (a request's freshly decoded body), so it is stored without a copy. */
+  create(resource: ResourceType, input: KubeObject, namespace: string | undefined, owned = false): StoredObject {
+    const object = owned ? input : cloneObject(input);
     for (const field of SERVER_OWNED_META) delete object.metadata[field];
     if (resource.namespaced) {
       if (object.metadata.namespace && object.metadata.namespace !== namespace) {

@@ -205,8 +205,10 @@ export class ObjectStore {
 
   private put(key: string, entry: Entry): void {
     const previous = this.objects.get(key);
-    if (previous) this.indexLabels(key, previous.resource, previous.object, false);
-    this.indexLabels(key, entry.resource, entry.object, true);
+    // A status write keeps the labels: the index stays as it is.
+    const relabelled = !previous || !sameLabels(previous.object.metadata.labels, entry.object.metadata.labels);
+    if (previous && relabelled) this.indexLabels(key, previous.resource, previous.object, false);
+    if (relabelled) this.indexLabels(key, entry.resource, entry.object, true);
     this.objects.set(key, entry);
     let entries = this.byResource.get(entry.resource);
     if (!entries) this.byResource.set(entry.resource, (entries = new Map()));
@@ -223,12 +225,20 @@ export class ObjectStore {
 
   private record(change: StoreChange): void {
     this.history.push(change);
-    if (this.history.length > this.historyLimit) {
+    // Compacted a tenth of the limit at a time: dropping the oldest change on every write moved the whole history each time.
+    if (this.history.length > this.historyLimit + Math.ceil(this.historyLimit / 10)) {
       const dropped = this.history.splice(0, this.history.length - this.historyLimit);
       this.oldestRevision = dropped[dropped.length - 1].revision;
     }
     for (const listener of [...this.listeners]) listener(change);
   }
+}
+
+function sameLabels(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {
+  if (a === b) return true;
+  const left = Object.entries(a ?? {});
+  if (left.length !== Object.keys(b ?? {}).length) return false;
+  return left.every(([key, value]) => b?.[key] === value);
 }
 
 /** Adds `key` under `term` of an index, or removes it (and the term once it has no keys left). */

@@ -81,7 +81,8 @@ export class RestHandler {
   private create(request: RestRequest): RestReply {
     if (request.body === undefined) throw statusErrors.badRequest('the body of the request was empty');
     const { object, warnings } = decodeObject(request.route.resource, request.body, parseFieldValidation(request.query.get('fieldValidation')));
-    const created = this.service.create(request.route.resource, object, request.route.namespace);
+    // The decoded body is this request's own, read by no one after: stored as it is.
+    const created = this.service.create(request.route.resource, object, request.route.namespace, true);
     return { kind: 'json', code: 201, body: created, warnings };
   }
 
