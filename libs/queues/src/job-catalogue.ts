@@ -44,7 +44,8 @@ export interface JobPayloads {
 }
 
 export interface JobResults {
-  [JobName.Build]: void;
+  /** The build's outcome as the dashboard shows it ("succeeded sha256:…, attempt 1 on the kubernetes driver"); none when there was nothing to run. */
+  [JobName.Build]: string | undefined;
   [JobName.Cleanup]: CleanupJobResult;
 }
 

@@ -1,5 +1,5 @@
 import { BuildRecordsRepository } from '#libs/builds';
-import { BUILD_QUEUE, BuildQueue } from '#libs/queues';
+import { BUILD_QUEUE, BuildQueue, JobQueues } from '#libs/queues';
 import { untilAborted } from '../../../../test/support/scripted-build-driver.js';
 import { waitUntil } from '../../../../test/support/wait-until.js';
 import { WorkerHarness, startWorkerHarness } from '../../../../test/support/worker-harness.js';
@@ -19,6 +19,11 @@ describe('BuildJobHandler', () => {
       await harness.app.get(BuildQueue).enqueue(build);
       await waitUntil('the build to succeed', async () => (await harness.records.state(build.id)) === 'succeeded', 15_000);
       expect(harness.driver.runs.map((spec) => spec.buildId)).toContain(build.id);
+      // The dashboard shows the outcome as the job's return value.
+      const digest = (await harness.records.get(build.id))?.digest;
+      const queue = harness.app.get(JobQueues).queue(BUILD_QUEUE);
+      await waitUntil('the job to complete', async () => (await queue.getJob(build.id))?.finishedOn !== undefined, 15_000);
+      expect((await queue.getJob(build.id))?.returnvalue).toBe(`succeeded ${digest}, attempt 1 on the ${harness.driver.name} driver`);
     });
 
     it('stops the builder of a build cancelled while it runs', async () => {

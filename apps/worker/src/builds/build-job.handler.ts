@@ -12,7 +12,7 @@ const CANCEL_POLL_MS = 2_000;
 
 interface RunningBuild {
   controller: AbortController;
-  done: Promise<void>;
+  done: Promise<unknown>;
 }
 
 /**
@@ -38,14 +38,15 @@ export class BuildJobHandler implements BeforeApplicationShutdown {
     private readonly runningCap: UserRunningCap,
   ) {}
 
+  /** Resolves to the outcome ("succeeded sha256:…, attempt 1 on the kubernetes driver"), kept by the queue as the job's return value. */
   @HandlesJob(JobName.Build)
-  async handle(job: CatalogueJob<JobName.Build>, token: string | undefined): Promise<void> {
+  async handle(job: CatalogueJob<JobName.Build>, token: string | undefined): Promise<string | undefined> {
     const { buildId } = job.data;
     const record = await this.records.get(buildId);
     const capped: CappedBuild | null = record && !isFinished(record.state) ? { id: buildId, login: record.login, jobId: job.id ?? buildId } : null;
     if (capped) await this.runningCap.admit(capped, job, token);
     try {
-      await this.run(job, buildId, record);
+      return await this.run(job, buildId, record);
     } catch (error) {
       if (!(error instanceof BuildHandover)) throw error;
       // Back to the queue as it was (no attempt spent), for a worker that is not stopping.
@@ -71,28 +72,24 @@ export class BuildJobHandler implements BeforeApplicationShutdown {
     }
   }
 
-  private async run(job: CatalogueJob<JobName.Build>, buildId: string, record: BuildRecord | null): Promise<void> {
+  private async run(job: CatalogueJob<JobName.Build>, buildId: string, record: BuildRecord | null): Promise<string | undefined> {
     const attempts = job.opts.attempts ?? 1;
     const controller = new AbortController();
     // A job taken as the hand-over began goes back at once.
     if (this.handingOver) controller.abort(new BuildHandover());
     const cancelled = setInterval(() => void this.abortIfFinished(buildId, controller), CANCEL_POLL_MS);
     const done = (async () => {
-      // The queue's own log of the job is written beside the build, not before it.
-      const started = job.log(`attempt ${job.attemptsMade + 1} on the ${this.driver.name} driver`);
-      started.catch(() => undefined);
       const attempt = { number: job.attemptsMade + 1, isLast: job.attemptsMade + 1 >= attempts };
       const reported = await this.runBuild.execute(buildId, attempt, controller.signal, record);
-      await started;
       const final = reported ?? (await this.records.get(buildId));
-      if (final) {
-        const outcome = `${final.state}${final.reason ? ` (${final.reason})` : ''}${final.digest ? ` ${final.digest}` : ''}`;
-        await Promise.all([job.log(outcome), job.updateProgress(100)]);
-      }
+      // The outcome is the job's return value, stored by the queue with its completion: the job's own log lines
+      // (the attempt, the outcome) and a progress of 100 cost a script and an event each per build.
+      const outcome = final && `${final.state}${final.reason ? ` (${final.reason})` : ''}${final.digest ? ` ${final.digest}` : ''}`;
+      return outcome ? `${outcome}, attempt ${attempt.number} on the ${this.driver.name} driver` : undefined;
     })();
     this.running.set(buildId, { controller, done });
     try {
-      await done;
+      return await done;
     } finally {
       clearInterval(cancelled);
       this.running.delete(buildId);

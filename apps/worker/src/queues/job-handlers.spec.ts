@@ -8,13 +8,17 @@ import { JobHandlers } from './job-handlers.js';
 @Injectable()
 class Builds {
   @HandlesJob(JobName.Build)
-  async build(_job: CatalogueJob<JobName.Build>): Promise<void> {}
+  async build(_job: CatalogueJob<JobName.Build>): Promise<string | undefined> {
+    return undefined;
+  }
 }
 
 @Injectable()
 class MoreBuilds {
   @HandlesJob(JobName.Build)
-  async build(_job: CatalogueJob<JobName.Build>): Promise<void> {}
+  async build(_job: CatalogueJob<JobName.Build>): Promise<string | undefined> {
+    return undefined;
+  }
 }
 
 @Injectable()

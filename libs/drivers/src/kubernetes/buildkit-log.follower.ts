@@ -5,6 +5,8 @@ import { LogBatcher } from '../log-batcher.js';
 import { BUILDKIT_CONTAINER } from './build-job.manifests.js';
 
 const DRAIN_MS = 5_000;
+/** The reason the stream is closed with: made once, as abort() without one makes a DOMException, with its stack, every build. */
+const BUILD_ENDED = Object.freeze(new Error('the build ended'));
 
 /**
  * The BuildKit container's log, streamed into the build's log. A stream that
@@ -57,11 +59,11 @@ export class BuildKitLogFollower {
     if (this.stream) await Promise.race([this.stream, new Promise((resolve) => (bound = setTimeout(resolve, DRAIN_MS)))]);
     // A timer left behind would hold the process for DRAIN_MS after the last build.
     clearTimeout(bound);
-    this.abort.abort();
+    this.abort.abort(BUILD_ENDED);
   }
 
   async close(): Promise<void> {
-    this.abort.abort();
+    this.abort.abort(BUILD_ENDED);
     await this.output.close();
   }
 }
