@@ -5,9 +5,12 @@
  * holds them), and measures each request's latency from the time it was due
  * to be sent, so time spent waiting for a free connection counts (queueing
  * cannot hide in the figure). Plain sockets (raw-http.ts), so the generator's
- * own event loop adds next to nothing to what it measures. Bounded: rate x
- * seconds requests, each given up after 10 s. Prints one JSON line
- * (FixedRateResult) on stdout.
+ * own event loop adds next to nothing to what it measures. The first
+ * `warmupSeconds` at the same rate are summarized apart (`warmup`): a server
+ * that sat idle meets the load with the heap its memory reducer shrank, and
+ * that transient is not the steady state the figure is about. Bounded: rate x
+ * (warm-up + seconds) requests, each given up after 10 s. Prints one JSON
+ * line (FixedRateResult) on stdout.
  *
  * argv[2]: JSON of FixedRateOptions.
  */
@@ -21,6 +24,8 @@ export interface FixedRateOptions {
   url: string;
   ratePerSecond: number;
   durationSeconds: number;
+  /** Sent at the same rate before the measured `durationSeconds`; their latencies are `warmup`. */
+  warmupSeconds?: number;
   connections: number;
   headers: Record<string, string>;
   bodyHead: string;
@@ -35,7 +40,10 @@ export interface FixedRateResult {
   failed: number;
   /** The rate actually sent, per second. */
   achievedPerSecond: number;
+  /** Of the requests due after the warm-up. */
   latency: { p50: number; p99: number; max: number };
+  /** Of the requests due in the warm-up; zeros without one. */
+  warmup: { p50: number; p99: number; max: number };
   /** CPU of this generator over the run, in cores. */
   generatorCores: number;
 }
@@ -81,9 +89,11 @@ async function main(options: FixedRateOptions): Promise<FixedRateResult> {
   await Promise.all(lanes.map((lane) => lane.open()));
   const idle = [...lanes];
   const waiting: { index: number; due: number }[] = [];
-  const total = Math.round(options.ratePerSecond * options.durationSeconds);
+  const warmupCount = Math.round(options.ratePerSecond * (options.warmupSeconds ?? 0));
+  const total = warmupCount + Math.round(options.ratePerSecond * options.durationSeconds);
   const intervalMs = 1000 / options.ratePerSecond;
   const latencies: number[] = [];
+  const warmupLatencies: number[] = [];
   let ok = 0;
   let failed = 0;
   let answered = 0;
@@ -95,7 +105,7 @@ async function main(options: FixedRateOptions): Promise<FixedRateResult> {
     for (let next: { index: number; due: number } | undefined = { index, due }; next; next = waiting.shift()) {
       const body = `${options.bodyHead}${options.tagPrefix}${next.index}${options.bodyTail}`;
       const success = await lane.send(postBytes(url, options.headers, body));
-      latencies.push(performance.now() - next.due);
+      (next.index < warmupCount ? warmupLatencies : latencies).push(performance.now() - next.due);
       if (success) ok++;
       else failed++;
       if (++answered === total) allAnswered();
@@ -127,12 +137,14 @@ async function main(options: FixedRateOptions): Promise<FixedRateResult> {
   const elapsed = (performance.now() - started) / 1000;
   for (const lane of lanes) lane.close();
   const latency = summarize(latencies);
+  const warmup = warmupLatencies.length > 0 ? summarize(warmupLatencies) : { p50: 0, p99: 0, max: 0 };
   return {
     sent,
     ok,
     failed,
     achievedPerSecond: sent / sendingSeconds,
     latency: { p50: latency.p50, p99: latency.p99, max: latency.max },
+    warmup: { p50: warmup.p50, p99: warmup.p99, max: warmup.max },
     generatorCores: (cpu.user + cpu.system) / 1e6 / elapsed,
   };
 }

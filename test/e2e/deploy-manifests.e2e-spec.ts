@@ -115,6 +115,10 @@ describe('deploy/ manifests', () => {
     const oldSpaceMiB = flag('max-old-space-size');
     expect(semiSpaceMiB).toBeGreaterThan(0);
     expect(oldSpaceMiB).toBeGreaterThan(0);
+    // An idle replica's young generation is kept at a size load can meet, never above its cap.
+    const minSemiSpaceMiB = flag('min-semi-space-size');
+    expect(minSemiSpaceMiB).toBeGreaterThan(1);
+    expect(minSemiSpaceMiB).toBeLessThanOrEqual(semiSpaceMiB);
     // The old generation starts large (fewer full collections under load), never beyond its cap.
     const initialOldSpaceMiB = flag('initial-old-space-size');
     expect(initialOldSpaceMiB).toBeGreaterThan(0);
