@@ -155,7 +155,8 @@ export class JobController {
     const current = this.current(job);
     if (!current) return;
     const previous = JSON.stringify(recordAt(current, 'status'));
-    if (previous !== JSON.stringify(status)) this.service.writeStatus(jobs, current, status);
+    // Every status given here is made for the write.
+    if (previous !== JSON.stringify(status)) this.service.writeStatus(jobs, current, status, true);
   }
 
   private podsOf(job: StoredObject): StoredObject[] {

@@ -165,8 +165,9 @@ export class KubeletSimulator {
 
   private publish(run: PodRun): void {
     if (run.signal.aborted) throw run.signal.reason;
-    // The store writes a copy of the status, so the run keeps changing its own.
-    const written = this.service.writeStatus(pods, run.pod, run.status);
+    // The run replaces the status's fields (setStatus, a new list with the new entry) and never changes a value it
+    // holds in place: a copy of the top level is the store's own.
+    const written = this.service.writeStatus(pods, run.pod, { ...run.status }, true);
     if (!written) throw new Error('pod is gone');
   }
 }

@@ -66,11 +66,14 @@ export class ObjectService {
     return this.store.update(resource, next as StoredObject);
   }
 
-  /** Status writes by the controllers: no validation round trip, just a new revision. */
-  writeStatus(resource: ResourceType, object: StoredObject, status: Record<string, unknown>): StoredObject | undefined {
+  /**
+   * Status writes by the controllers: no validation round trip, just a new revision. `owned`: the caller hands
+   * `status` over and never changes anything it holds afterwards, so it is stored without a copy.
+   */
+  writeStatus(resource: ResourceType, object: StoredObject, status: Record<string, unknown>, owned = false): StoredObject | undefined {
     const current = this.store.peek(resource, object.metadata.namespace, object.metadata.name);
     if (!current || current.metadata.uid !== object.metadata.uid) return undefined;
-    return this.store.update(resource, { ...current, status: cloneObject(status) });
+    return this.store.update(resource, { ...current, status: owned ? status : cloneObject(status) });
   }
 
   private freeName(resource: ResourceType, namespace: string | undefined, prefix: string): string {

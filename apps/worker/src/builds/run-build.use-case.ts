@@ -62,8 +62,9 @@ export class RunBuildUseCase {
     if (attempt.number > 1) await this.logs.append(buildId, [`--- attempt ${attempt.number} ---`]);
 
     try {
-      const spec = await this.specOf(record, await inputs);
+      const { spec, noted } = await this.specOf(record, await inputs);
       const result = await this.driver.run(spec, { write: (lines) => this.logs.append(buildId, lines) }, signal);
+      await noted;
       // Sent before the report, on the same connection and in the same round trip: Redis runs them in order, so no
       // one asks again with a stale view of the registry once the build is reported done.
       const [, reported] = await Promise.all([
@@ -103,11 +104,17 @@ export class RunBuildUseCase {
     }));
   }
 
-  private async specOf(record: BuildRecord, { content, registrySecret }: BuildInputs): Promise<BuildSpec> {
+  /**
+   * The build's spec, and the note of its base image's user on its way to the log: written on the connection the
+   * builder's lines take after it, so it comes first without the build waiting for its round trip.
+   */
+  private async specOf(record: BuildRecord, { content, registrySecret }: BuildInputs): Promise<{ spec: BuildSpec; noted: Promise<void> }> {
     const strategy = this.runtimes.get(record.kind);
     if (record.hasFile && !content) throw new BuildFailure('the dependency file has expired', 'DependencyFileMissing');
     const base = content ? await this.baseUsers.resolve(record.source, strategy) : null;
-    if (base) await this.logs.append(record.id, [base.note]);
+    const noted = base ? this.logs.append(record.id, [base.note]) : Promise.resolve();
+    // Awaited once the builder ends; a failure meanwhile is not left unhandled.
+    noted.catch(() => undefined);
     const installFiles = content
       ? Object.entries(strategy.installFiles(content.toString('utf8'))).map(([name, text]) => ({ name, content: Buffer.from(text) }))
       : [];
@@ -117,7 +124,7 @@ export class RunBuildUseCase {
       [RUNTIME_KIND_LABEL]: record.kind,
       ...(record.ensureId ? { [ENSURE_ID_LABEL]: record.ensureId } : {}),
     };
-    return {
+    const spec: BuildSpec = {
       buildId: record.id,
       jobName: record.jobName,
       login: record.login,
@@ -133,6 +140,7 @@ export class RunBuildUseCase {
       timeoutSeconds: this.config.BUILD_TIMEOUT_SECONDS,
       noCache: record.force,
     };
+    return { spec, noted };
   }
 
   /** Records the outcome once: the finished record, or null when another report came first. */
