@@ -16,7 +16,7 @@ import type { Benchmark } from './benchmark.js';
 import { JsonClient, inParallel } from './json-client.js';
 import type { KubeApiServerChild } from './kube-api.server-child.js';
 import { startKubeDispatchRig } from './kube-dispatch.rig.js';
-import { machineCpuNow } from './proc-stat.js';
+import { machineCpuNow, stealShare } from './proc-stat.js';
 import { summarize } from './latency-summary.js';
 
 const NAME = 'dispatch';
@@ -84,8 +84,9 @@ export const dispatchBenchmark: Benchmark = {
       rows.push(
         figure(
           NAME,
-          `backlog of ${BACKLOG}: machine CPU per build (all processes), busy share, CPU-bound ceiling`,
-          `${perBuild(busy, builds)}, ${((100 * busy) / (machineAfter.total - machineBefore.total)).toFixed(0)}% busy, ${perSecond((cpus * builds) / busy)} at ${cpus} CPUs fully busy`,
+          `backlog of ${BACKLOG}: machine CPU per build (all processes), busy share, taken by the host (steal), CPU-bound ceiling`,
+          `${perBuild(busy, builds)}, ${((100 * busy) / (machineAfter.total - machineBefore.total)).toFixed(0)}% busy, ` +
+            `${stealShare(machineBefore, machineAfter)} steal, ${perSecond((cpus * builds) / busy)} at ${cpus} CPUs fully busy`,
         ),
       );
       await settled(deployment);

@@ -113,7 +113,9 @@ async function main(options: FixedRateOptions): Promise<FixedRateResult> {
     idle.push(lane);
   };
   const due = (index: number, at: number) => {
-    const lane = idle.pop();
+    // The lane idle longest: taking the last one back kept the others idle past the server's 5 s keep-alive timeout,
+    // and a request sent as the server closed one was lost (answered by nothing, given up after 10 s).
+    const lane = idle.shift();
     if (lane) void run(lane, index, at);
     else waiting.push({ index, due: at });
   };

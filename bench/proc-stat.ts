@@ -12,13 +12,25 @@ export function cpuSeconds(stat: string, of: 'self' | 'children' = 'self'): numb
   return (Number(user) + Number(system)) / ticksPerSecond();
 }
 
-/** CPU time of the whole machine from the first line of /proc/stat, in seconds: busy (all but idle and iowait) and all. */
-export function machineCpuSeconds(stat: string): { busy: number; total: number } {
+/**
+ * CPU time of the whole machine from the first line of /proc/stat, in
+ * seconds: busy (this machine's processes and kernel: all but idle, iowait
+ * and steal), steal (what the hypervisor gave other guests while this one
+ * wanted to run) and all.
+ */
+export function machineCpuSeconds(stat: string): { busy: number; steal: number; total: number } {
   const ticks = stat.slice(0, stat.indexOf('\n')).trim().split(/\s+/).slice(1).map(Number);
   // user nice system idle iowait irq softirq steal (guest and guest_nice are counted in user and nice already).
   const total = ticks.slice(0, 8).reduce((sum, n) => sum + n, 0);
   const idle = ticks[3] + ticks[4];
-  return { busy: (total - idle) / ticksPerSecond(), total: total / ticksPerSecond() };
+  const steal = ticks[7] ?? 0;
+  return { busy: (total - idle - steal) / ticksPerSecond(), steal: steal / ticksPerSecond(), total: total / ticksPerSecond() };
+}
+
+/** The share of `before`..`after` the hypervisor took (steal), as a percentage with no decimals. */
+export function stealShare(before: { steal: number; total: number }, after: { steal: number; total: number }): string {
+  const total = after.total - before.total;
+  return `${total > 0 ? ((100 * (after.steal - before.steal)) / total).toFixed(0) : '0'}%`;
 }
 
 /** The whole machine's CPU time so far (machineCpuSeconds of this machine's /proc/stat). */
