@@ -36,6 +36,7 @@ export const dispatchBenchmark: Benchmark = {
     const rig = await startKubeDispatchRig(env, LATENCY_MS, { BUILD_CONCURRENCY: String(CONCURRENCY) });
     const { server, deployment, creations, api } = rig;
     const answeredAt = new Map<string, number>();
+    const buildIds = new Map<string, string>();
     let n = 0;
     let client = new JsonClient();
     const start = async () => {
@@ -47,6 +48,7 @@ export const dispatchBenchmark: Benchmark = {
       });
       if (answer.status !== 200) throw new Error(`build/start answered ${answer.status}: ${JSON.stringify(answer.body)}`);
       answeredAt.set(String(answer.body.job_name), answer.at);
+      buildIds.set(String(answer.body.job_name), String(answer.body.id));
       return String(answer.body.job_name);
     };
     const delays = (jobs: string[]) => jobs.map((job) => creations.created.get(job)! - answeredAt.get(job)!);
@@ -101,6 +103,19 @@ export const dispatchBenchmark: Benchmark = {
         await settled(deployment);
       }
       rows.push(figure(NAME, `idle workers, ${IDLE_SAMPLES} builds one by one: answer to Job created`, latencyOf(delays(idle))));
+      // How long a build holds its slot with the CPUs to spare (the queue's job from taken to finished: the API's
+      // latency on each call, the cluster's own delays, the Redis round trips): the rate the slots allow without contention.
+      const taken = await Promise.all(idle.map(async (job) => (await deployment.queue.getJob(buildIds.get(job)!)) ?? undefined));
+      const slotMs = taken.map((job) => (job?.finishedOn ?? NaN) - (job?.processedOn ?? NaN));
+      if (slotMs.some((value) => !Number.isFinite(value))) throw new Error('an idle build has no processed or finished time in the queue');
+      const slot = summarize(slotMs);
+      rows.push(
+        figure(
+          NAME,
+          `idle workers: a build's time in its slot (taken to finished), the rate ${CONCURRENCY} slots allow at its p50`,
+          `${latencyOf(slotMs)}; ${perSecond((CONCURRENCY * 1000) / slot.p50)}`,
+        ),
+      );
 
       await checkOneJobPerBuild(server, [...backlog, ...idle]);
       const metrics = await (await fetch(`${api.url}/system/metrics`)).text();
