@@ -105,7 +105,7 @@ export const dispatchBenchmark: Benchmark = {
       rows.push(figure(NAME, `idle workers, ${IDLE_SAMPLES} builds one by one: answer to Job created`, latencyOf(delays(idle))));
       // How long a build holds its slot with the CPUs to spare (the queue's job from taken to finished: the API's
       // latency on each call, the cluster's own delays, the Redis round trips): the rate the slots allow without contention.
-      const taken = await Promise.all(idle.map(async (job) => (await deployment.queue.getJob(buildIds.get(job)!)) ?? undefined));
+      const taken = await Promise.all(idle.map((job) => deployment.queue.getJob(buildIds.get(job)!)));
       const slotMs = taken.map((job) => (job?.finishedOn ?? NaN) - (job?.processedOn ?? NaN));
       if (slotMs.some((value) => !Number.isFinite(value))) throw new Error('an idle build has no processed or finished time in the queue');
       const slot = summarize(slotMs);

@@ -206,7 +206,7 @@ export class ObjectStore {
   private put(key: string, entry: Entry): void {
     const previous = this.objects.get(key);
     // A status write keeps the labels: the index stays as it is.
-    const relabelled = !previous || !sameLabels(previous.object.metadata.labels, entry.object.metadata.labels);
+    const relabelled = !previous || !isDeepStrictEqual(previous.object.metadata.labels ?? {}, entry.object.metadata.labels ?? {});
     if (previous && relabelled) this.indexLabels(key, previous.resource, previous.object, false);
     if (relabelled) this.indexLabels(key, entry.resource, entry.object, true);
     this.objects.set(key, entry);
@@ -232,13 +232,6 @@ export class ObjectStore {
     }
     for (const listener of [...this.listeners]) listener(change);
   }
-}
-
-function sameLabels(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {
-  if (a === b) return true;
-  const left = Object.entries(a ?? {});
-  if (left.length !== Object.keys(b ?? {}).length) return false;
-  return left.every(([key, value]) => b?.[key] === value);
 }
 
 /** Adds `key` under `term` of an index, or removes it (and the term once it has no keys left). */
