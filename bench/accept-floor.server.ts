@@ -58,7 +58,7 @@ app.post<{ Body: StartBody }>('/', async (request) => {
     requestId: '',
     createdAt: Date.now(),
   });
-  const claim = await records.claim(record, Buffer.from(file, 'base64'), { intake: !bullmqAdd });
+  const claim = await records.claim(record, Buffer.from(file, 'base64').toString('utf8'), { intake: !bullmqAdd });
   if (bullmqAdd) await jobs.add(JobName.Build, { buildId: id }, { jobId: id, priority: 1 });
   return { id, job_name: record.jobName, state: record.state, outcome: claim.outcome };
 });

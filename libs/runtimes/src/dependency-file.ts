@@ -4,6 +4,8 @@ import { INVALID_DEPENDENCY_FILE } from './dependency-file-checks.js';
 export const MAX_DEPENDENCY_FILE_BYTES = 512 * 1024;
 
 const BASE64_ALPHABET = /^[A-Za-z0-9+/]*$/;
+/** Shared: a decode without `stream` starts afresh, whatever the last one met. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 function invalid(problem: string): InvalidInputError {
   return new InvalidInputError(`file ${problem}`, INVALID_DEPENDENCY_FILE);
@@ -34,7 +36,7 @@ export function decodeDependencyFile(encoded: string, maxBytes = MAX_DEPENDENCY_
   if (bytes.toString('base64') !== padded) throw invalid('is not valid base64');
   if (bytes.length === 0) throw invalid('is empty');
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return UTF8.decode(bytes);
   } catch {
     throw invalid('is not valid UTF-8 text');
   }

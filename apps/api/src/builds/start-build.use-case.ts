@@ -47,7 +47,8 @@ interface ValidRequest {
   kind: string;
   target: BuildTarget;
   owner: string;
-  file: Buffer | null;
+  /** The dependency file as the UTF-8 text it was checked to be. */
+  file: string | null;
 }
 
 export interface StartBuildResult {
@@ -100,11 +101,10 @@ export class StartBuildUseCase {
     if (this.config.STRICT_USER_CHECK && target.user !== owner) {
       throw new InvalidInputError('Invalid target for the build.', 'InvalidTarget');
     }
-    let file: Buffer | null = null;
+    let file: string | null = null;
     if (request.file !== undefined && request.file !== '') {
-      const content = decodeDependencyFile(request.file, this.config.MAX_FILE_BYTES);
-      strategy.check(content);
-      file = Buffer.from(content, 'utf8');
+      file = decodeDependencyFile(request.file, this.config.MAX_FILE_BYTES);
+      strategy.check(file);
     }
     return { kind: strategy.kind, target, owner, file };
   }
@@ -158,7 +158,7 @@ export class StartBuildUseCase {
    * step (workers move it into the queue), or joins the identical one Redis
    * holds in flight.
    */
-  private async claim(user: AuthenticatedUser, record: BuildRecord, file: Buffer | null): Promise<StartBuildResult> {
+  private async claim(user: AuthenticatedUser, record: BuildRecord, file: string | null): Promise<StartBuildResult> {
     // Whatever the driver: it alone decides whether it pushes with the credentials.
     const handover = { intake: true, credentials: user.env.REGISTRY_SECRET || undefined };
     const claim = await mayHaveBeenAccepted(this.records.claim(record, file, handover));

@@ -3,7 +3,8 @@ import { hash, randomFillSync } from 'node:crypto';
 // One-shot hashing: no Hash object per call, on every build request's path.
 const sha256 = (data: string | Buffer) => hash('sha256', data, 'hex');
 
-export const fileDigest = (file: Buffer) => sha256(file);
+/** The SHA-256 of the dependency file's bytes (text is hashed as UTF-8). */
+export const fileDigest = (file: string | Buffer) => sha256(file);
 
 /**
  * What the image is made of. Two builds with the same identity produce the

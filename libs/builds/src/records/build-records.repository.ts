@@ -62,9 +62,11 @@ export class BuildRecordsRepository {
    * `intake`, the stored build is in the build intake in the same step (the
    * workers move it into the queue: nothing else to enqueue), and so are its
    * `credentials` (REGISTRY_SECRET), so no worker can see the one without
-   * the other.
+   * the other. The dependency file goes as the bytes it is given; as text
+   * (UTF-8), the command is sent as a string, without the buffer ioredis
+   * assembles for a command with any Buffer argument.
    */
-  async claim(record: BuildRecord, file: Buffer | null, handover: ClaimHandover = {}): Promise<ClaimResult> {
+  async claim(record: BuildRecord, file: string | Buffer | null, handover: ClaimHandover = {}): Promise<ClaimResult> {
     const args = [
       this.keys.buildPrefix(),
       record.id,

@@ -23,16 +23,12 @@ const routeOf = (request: FastifyRequest, routes: RouteTemplates): string => {
  */
 export function timeHttpRequests(fastify: FastifyInstance, metrics: HttpRequestMetrics, routes: RouteTemplates): void {
   fastify.addHook('onRequest', (request, reply, done) => {
-    const started = process.hrtime.bigint();
-    let recorded = false;
-    const record = () => {
-      if (recorded) return;
-      recorded = true;
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      metrics.observe(request.method, routeOf(request, routes), reply.raw.statusCode, seconds);
-    };
-    reply.raw.once('finish', record);
-    reply.raw.once('close', record);
+    const started = performance.now();
+    // A Node response emits 'close' once, after 'finish' when the answer was
+    // sent whole, or when the connection went first.
+    reply.raw.on('close', () => {
+      metrics.observe(request.method, routeOf(request, routes), reply.raw.statusCode, (performance.now() - started) / 1e3);
+    });
     done();
   });
 }
