@@ -98,6 +98,10 @@ export const acceptPathBenchmark: Benchmark = {
       let capacity = 0;
       // The floor's machine CPU per answer at the target level, and the busiest the machine was under any of these loads.
       let floorCostAtTarget = 0;
+      // At the target level, µs per answer: what the floor's run cost beside its server (mover, Redis, the rest), its server, build/start's server.
+      let besideServerAtTarget = 0;
+      let floorServerAtTarget = 0;
+      let apiServerAtTarget = 0;
       let busiest = 0;
       for (const connections of LEVELS) {
         const common = { connections, durationSeconds: SECONDS, headers, ...body, tagPrefix: `c${connections}-` };
@@ -167,6 +171,9 @@ export const acceptPathBenchmark: Benchmark = {
             held(NAME, `${at}: build/start req/s`, perSecond(startResult.perSecond), `>= ${TARGET_RATE.toLocaleString('en')}/s`, startResult.perSecond >= TARGET_RATE),
           );
           floorCostAtTarget = floorMachine / floorResult.perSecond;
+          besideServerAtTarget = micros(floorResult, floorMachine - floorCores);
+          floorServerAtTarget = micros(floorResult, floorCores);
+          apiServerAtTarget = micros(startResult, apiCores);
           rows.push(held(NAME, `${at}: build/start / bare req/s`, pct(ratio), '>= 10%', ratio >= 0.1));
         } else {
           rows.push(figure(NAME, `${at}: build/start / bare req/s`, pct(ratio)));
@@ -183,6 +190,18 @@ export const acceptPathBenchmark: Benchmark = {
           `${TARGET_LEVEL} conn: cores ${TARGET_RATE.toLocaleString('en')}/s takes at the floor's machine cost per answer, and the busiest these loads made the machine`,
           `${floorNeeds.toFixed(2)} and ${busiest.toFixed(2)} of ${CPUS}: ` +
             (floorNeeds > busiest ? "beyond this machine even with none of the API's own layers" : "within this machine: the API's own layers are the gap"),
+        ),
+      );
+      // The server's share of the target: the busiest machine's CPU per answer at the target rate, less what the rest took per
+      // answer in the floor's run (near that rate, where the mover's batches are as large as they would be).
+      const serverBudget = (busiest * 1e6) / TARGET_RATE - besideServerAtTarget;
+      rows.push(
+        figure(
+          NAME,
+          `${TARGET_LEVEL} conn: server CPU per answer ${TARGET_RATE.toLocaleString('en')}/s leaves (the busiest machine less the floor run's mover, Redis, rest); the floor's server / build/start's`,
+          `${serverBudget.toFixed(0)} µs (${((busiest * 1e6) / TARGET_RATE).toFixed(0)} - ${besideServerAtTarget.toFixed(0)}); ` +
+            `${floorServerAtTarget.toFixed(0)} µs / ${apiServerAtTarget.toFixed(0)} µs: the API's own layers (auth, validation, hashing, the registry check, Nest) ` +
+            `may take ${Math.max(0, serverBudget - floorServerAtTarget).toFixed(0)} µs and take ${(apiServerAtTarget - floorServerAtTarget).toFixed(0)}`,
         ),
       );
 
