@@ -36,6 +36,16 @@ describe('BuildRecordsRepository', () => {
     expect(await records.claim(second, null)).toEqual({ outcome: 'created', id: second.id, inFlight: 2 });
   });
 
+  it('stores a dependency file given as text as its UTF-8 bytes, as the same file given as bytes', async () => {
+    const text = 'requests==2.32.3  # café ✓\n';
+    const [asText, asBytes] = [record(login()), record(login())];
+    await records.claim(asText, text);
+    await records.claim(asBytes, Buffer.from(text, 'utf8'));
+    const stored = await records.getFile(asText.id);
+    expect(stored).toEqual(Buffer.from(text, 'utf8'));
+    expect(stored).toEqual(await records.getFile(asBytes.id));
+  });
+
   it('limits a user to MAX_ACTIVE_BUILDS_PER_USER queued or running builds, others unaffected', async () => {
     const who = login();
     const [a, b] = [record(who), record(who)];
